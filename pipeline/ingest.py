@@ -1,0 +1,311 @@
+"""Ingest: turn files, folders, globs and JSON Lines into RawDocuments.
+
+Every input ends up as exactly one of: a RawDocument, or a QuarantineRecord
+saying why it could not be read. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import glob
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import charset_normalizer
+import frontmatter
+import orjson
+import trafilatura
+import yaml
+
+from newsx.schemas import QuarantineRecord, RawDocument
+
+SUPPORTED_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # one article; larger inputs are not articles
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# charset-normalizer names GBK-family text by its narrowest code page; decode with the superset.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030", "big5": "big5hkscs", "ascii": "utf-8"}
+
+
+class InputError(Exception):
+    """An input that cannot become a document; `reason` is a short machine-readable code."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+def document_id(text: str) -> str:
+    """Stable id of an article: a hash of its text, normalised so that width and spacing do not matter."""
+    normalised = " ".join(unicodedata.normalize("NFKC", text).split())
+    return "doc_" + hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:24]
+
+
+# --- finding inputs ---
+
+
+def iter_paths(source: str | os.PathLike[str]) -> Iterator[Path]:
+    """Files of a source (a file, a folder walked recursively, or a glob) in a stable order.
+
+    Symlinked folders are not followed, so a link loop cannot trap the walk.
+    """
+    path = Path(source)
+    if path.is_file():
+        yield path
+        return
+    if path.is_dir():
+        for root, dirs, files in os.walk(path, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if not name.startswith("."):
+                    yield Path(root) / name
+        return
+    matches = sorted(glob.glob(str(source), recursive=True))
+    if not matches:
+        raise FileNotFoundError(f"no input at {source!s}: not a file, a folder or a glob that matches anything")
+    for match in matches:
+        if Path(match).is_file():
+            yield Path(match)
+
+
+# --- decoding ---
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode bytes of unknown encoding; return (text, encoding) or raise InputError."""
+    if not data.strip():
+        raise InputError("empty", "the input holds no text")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise InputError("undecodable", f"{encoding} byte-order mark but invalid {encoding}: {exc}") from None
+    if b"\x00" in data[:8192]:
+        raise InputError("binary", "NUL bytes without a UTF-16/32 byte-order mark: not a text file")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise InputError("undecodable", "no text encoding fits these bytes")
+    encoding = _SUPERSETS.get(best.encoding, best.encoding)
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputError("undecodable", f"detected {best.encoding} but decoding failed: {exc}") from None
+    if _control_share(text) > 0.05:
+        raise InputError("binary", f"decodes as {encoding} only to control characters: not a text file")
+    return text, encoding
+
+
+def _control_share(text: str) -> float:
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    return controls / max(1, len(sample))
+
+
+# --- publication dates ---
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+            ("october", "oct"), ("november", "nov"), ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_ZH_FULL = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ZH_DATELINE = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:消息|电|讯|报道|晚间|早间|下午|上午|晚|,|，|:|：|\s)")
+_EN_DATE = re.compile(
+    r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?\s+(\d{1,2}),?\s+((?:19|20)\d{2})\b", re.I
+)
+_YEAR_IN_TEXT = re.compile(r"((?:19|20)\d{2})\s*年")
+DATELINE_WINDOW = 400
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def dateline_date(text: str) -> str | None:
+    """Publication date from a dateline near the top (`智东西8月6日消息`, `May 7, 2025 --`).
+
+    A Chinese dateline without a year takes the latest year the article names
+    (`2019年以来`); with no year anywhere, nothing tells, so None.
+    """
+    head = text[:DATELINE_WINDOW]
+    match = _ZH_FULL.search(head)
+    if match:
+        return _iso(*(int(g) for g in match.groups()))
+    match = _EN_DATE.search(head)
+    if match:
+        return _iso(int(match.group(3)), _MONTHS[match.group(1).lower()], int(match.group(2)))
+    match = _ZH_DATELINE.search(head)
+    if match:
+        years = [int(y) for y in _YEAR_IN_TEXT.findall(text)]
+        if years:
+            return _iso(max(years), int(match.group(1)), int(match.group(2)))
+    return None
+
+
+def metadata_date(value: object) -> str | None:
+    """A date from front matter or metadata (a date, a datetime, or an ISO-like string)."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        match = re.match(r"^\s*(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?", value)
+        if match:
+            year, month, day = match.groups()
+            if day:
+                return _iso(int(year), int(month), int(day))
+            if month and 1 <= int(month) <= 12:
+                return f"{int(year):04d}-{int(month):02d}"
+            return f"{int(year):04d}"
+    return None
+
+
+def _text_field(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _make(source: str, fmt: str, encoding: str, text: str, meta: dict) -> RawDocument:
+    if not text.strip():
+        raise InputError("empty", "no article text after reading")
+    published, published_from = metadata_date(meta.get("date") or meta.get("published")), "metadata"
+    if published is None:
+        published, published_from = dateline_date(text), "dateline"
+    return RawDocument(
+        document_id=document_id(text),
+        source=source,
+        format=fmt,
+        encoding=encoding,
+        raw_text=text,
+        title=_text_field(meta.get("title")),
+        author=_text_field(meta.get("author")),
+        published=published,
+        published_from=published_from if published else None,
+    )
+
+
+# --- readers per format ---
+
+
+def read_text(source: str, data: bytes) -> RawDocument:
+    text, encoding = decode(data)
+    return _make(source, "txt", encoding, text, {})
+
+
+def read_markdown(source: str, data: bytes) -> RawDocument:
+    text, encoding = decode(data)
+    try:
+        post = frontmatter.loads(text)
+    except (yaml.YAMLError, ValueError) as exc:
+        raise InputError("bad-front-matter", f"YAML front matter does not parse: {str(exc).splitlines()[0]}") from None
+    if not isinstance(post.metadata, dict):
+        raise InputError("bad-front-matter", "front matter is not a mapping of fields")
+    return _make(source, "md", encoding, post.content, post.metadata)
+
+
+def read_html(source: str, data: bytes) -> RawDocument:
+    html, encoding = decode(data)
+    text = trafilatura.extract(
+        html, include_comments=False, include_tables=False, include_images=False, favor_recall=True, deduplicate=False
+    )
+    if not text or not text.strip():
+        raise InputError("no-main-text", "the HTML extractor found no article text in the page")
+    meta = trafilatura.extract_metadata(html)
+    fields = {"title": meta.title, "author": meta.author, "date": meta.date} if meta else {}
+    return _make(source, "html", encoding, text, fields)
+
+
+def read_jsonl_line(source: str, line: bytes) -> RawDocument:
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise InputError("bad-jsonl-line", f"not valid JSON: {exc}") from None
+    if not isinstance(record, dict):
+        raise InputError("bad-jsonl-line", f"a line must be a JSON object, not {type(record).__name__}")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise InputError("bad-jsonl-line", f"field 'text' must be a string, not {type(text).__name__}")
+    for key in ("title", "author", "source"):
+        if key in record and record[key] is not None and not isinstance(record[key], str):
+            raise InputError("bad-jsonl-line", f"field {key!r} must be a string")
+    return _make(source, "jsonl", "utf-8", text, record)
+
+
+_READERS = {"txt": read_text, "md": read_markdown, "html": read_html}
+
+
+def _quarantine(source: str, error: InputError) -> QuarantineRecord:
+    return QuarantineRecord(source=source, stage="ingest", reason=error.reason, detail=error.detail)
+
+
+def iter_jsonl(path: Path, limits: IngestLimits) -> Iterator[RawDocument | QuarantineRecord]:
+    """Stream a JSON Lines file: one article per line, bad lines quarantined one by one."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            source = f"{path}:{number}"
+            if not line.strip():
+                continue  # blank separator lines are not inputs
+            try:
+                if len(line) > limits.max_bytes:
+                    raise InputError("too-large", f"{len(line)} bytes, over the {limits.max_bytes}-byte limit")
+                yield read_jsonl_line(source, line.removeprefix(codecs.BOM_UTF8) if number == 1 else line)
+            except InputError as error:
+                yield _quarantine(source, error)
+
+
+def read_path(path: Path, limits: IngestLimits = IngestLimits()) -> Iterator[RawDocument | QuarantineRecord]:
+    """All documents (or quarantine records) one file yields."""
+    source = str(path)
+    fmt = SUPPORTED_SUFFIXES.get(path.suffix.lower())
+    try:
+        if fmt is None:
+            raise InputError("unsupported-format", f"{path.suffix or 'no extension'}: not one of {sorted(SUPPORTED_SUFFIXES)}")
+        if fmt == "jsonl":
+            yield from iter_jsonl(path, limits)
+            return
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise InputError("too-large", f"{size} bytes, over the {limits.max_bytes}-byte limit")
+        yield _READERS[fmt](source, path.read_bytes())
+    except InputError as error:
+        yield _quarantine(source, error)
+    except OSError as exc:
+        yield _quarantine(source, InputError("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}"))
+
+
+def ingest(source: str | os.PathLike[str], limits: IngestLimits = IngestLimits()) -> Iterator[RawDocument | QuarantineRecord]:
+    """Stream every document of a source, in a stable order."""
+    for path in iter_paths(source):
+        yield from read_path(path, limits)

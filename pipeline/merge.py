@@ -1,0 +1,95 @@
+"""Merge: the same happening reported by several documents becomes one canonical event.
+
+Events match when their type and identifying arguments (EVENTS.md `*`) agree
+and their dates are compatible (equal, or one a prefix of the other, or one
+unknown). The canonical event keeps every piece of evidence and lists its
+sources, as GDELT counts NumSources / NumArticles. Relations merge the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from newsx.schemas.records import EVENT_KEYS, RELATION_KEYS, EntityRef
+
+
+def name_key(name: str) -> str:
+    """A name as compared across documents: width, case, spaces and `·` ignored."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(ch for ch in folded if not ch.isspace() and ch not in "·•・.")
+
+
+def _value_key(value: Any) -> str:
+    if isinstance(value, EntityRef):
+        return value.entity_id or name_key(value.name)
+    if isinstance(value, list):
+        return "|".join(sorted(_value_key(item) for item in value))
+    return name_key(str(value)) if value is not None else ""
+
+
+def record_key(record: Any) -> tuple[str, ...]:
+    """(type, identifying arguments) of an event or relation."""
+    roles = EVENT_KEYS.get(record.type) or RELATION_KEYS[record.type]
+    return (record.type, *(_value_key(getattr(record.arguments, role)) for role in roles))
+
+
+def stable_id(prefix: str, *parts: str) -> str:
+    return f"{prefix}_" + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
+
+
+def _dates_compatible(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a.startswith(b) or b.startswith(a)
+
+
+def _more_precise(a: str | None, b: str | None) -> str | None:
+    return max((d for d in (a, b) if d), key=len, default=None)
+
+
+def merge_events(events: Iterable[Any]) -> list[Any]:
+    """Canonical events of per-document events, in a stable order."""
+    return _merge(events, prefix="evt", date_of=lambda e: e.date, with_date=lambda e, d: {"date": d})
+
+
+def merge_relations(relations: Iterable[Any]) -> list[Any]:
+    """Canonical relations of per-document relations, in a stable order."""
+    return _merge(relations, prefix="rel", date_of=lambda r: r.start, with_date=lambda r, d: {"start": d})
+
+
+def _merge(records: Iterable[Any], prefix: str, date_of: Any, with_date: Any) -> list[Any]:
+    groups: dict[tuple[str, ...], list[list[Any]]] = {}
+    for record in records:
+        clusters = groups.setdefault(record_key(record), [])
+        home = next((c for c in clusters if all(_dates_compatible(date_of(r), date_of(record)) for r in c)), None)
+        if home is None:
+            clusters.append([record])
+        else:
+            home.append(record)
+    merged = []
+    for key, clusters in groups.items():
+        for cluster in clusters:
+            best = max(cluster, key=lambda r: (r.confidence, -len(r.evidence[0].document_id)))
+            date = None
+            for record in cluster:
+                date = _more_precise(date, date_of(record))
+            evidence = sorted(
+                {(e.document_id, e.start, e.end): e for r in cluster for e in r.evidence}.values(),
+                key=lambda e: (e.document_id, e.start, e.end),
+            )
+            sources = sorted({e.document_id for e in evidence})
+            update = {
+                **with_date(best, date),
+                "evidence": evidence,
+                "sources": sources,
+                "confidence": max(r.confidence for r in cluster),
+            }
+            id_field = "event_id" if prefix == "evt" else "relation_id"
+            update[id_field] = stable_id(prefix, *key, (date or "")[:4])
+            if prefix == "evt":
+                update["num_sources"] = len(sources)
+                update["num_articles"] = len(sources)
+            merged.append(best.model_copy(update=update))
+    id_field = "event_id" if prefix == "evt" else "relation_id"
+    return sorted(merged, key=lambda r: getattr(r, id_field))
