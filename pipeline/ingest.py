@@ -27,6 +27,7 @@ from newsx.schemas import QuarantineRecord, RawDocument
 
 SUPPORTED_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # one article; larger inputs are not articles
+MIN_HTML_TEXT = 10  # characters: less is a menu or a button the extractor fell back to, not an article
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -54,8 +55,8 @@ class IngestLimits:
 
 
 def document_id(text: str) -> str:
-    """Stable id of an article: a hash of its text, normalised so that width and spacing do not matter."""
-    normalised = " ".join(unicodedata.normalize("NFKC", text).split())
+    """Stable id of an article: a hash of its text, normalised so that width, spacing and wrapping do not matter."""
+    normalised = "".join(unicodedata.normalize("NFKC", text).split())
     return "doc_" + hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:24]
 
 
@@ -102,7 +103,7 @@ def decode(data: bytes) -> tuple[str, str]:
     if b"\x00" in data[:8192]:
         raise InputError("binary", "NUL bytes without a UTF-16/32 byte-order mark: not a text file")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return _text_only(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
     best = charset_normalizer.from_bytes(data).best()
@@ -113,15 +114,16 @@ def decode(data: bytes) -> tuple[str, str]:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise InputError("undecodable", f"detected {best.encoding} but decoding failed: {exc}") from None
-    if _control_share(text) > 0.05:
-        raise InputError("binary", f"decodes as {encoding} only to control characters: not a text file")
-    return text, encoding
+    return _text_only(text, encoding)
 
 
-def _control_share(text: str) -> float:
+def _text_only(text: str, encoding: str) -> tuple[str, str]:
+    """Refuse text that is mostly control characters: bytes that decode but are no text."""
     sample = text[:20000]
     controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
-    return controls / max(1, len(sample))
+    if controls > 0.05 * len(sample):
+        raise InputError("binary", f"decodes as {encoding} only to control characters: not a text file")
+    return text, encoding
 
 
 # --- publication dates ---
@@ -240,7 +242,7 @@ def read_html(source: str, data: bytes) -> RawDocument:
     text = trafilatura.extract(
         html, include_comments=False, include_tables=False, include_images=False, favor_recall=True, deduplicate=False
     )
-    if not text or not text.strip():
+    if not text or len("".join(text.split())) < MIN_HTML_TEXT:
         raise InputError("no-main-text", "the HTML extractor found no article text in the page")
     meta = trafilatura.extract_metadata(html)
     fields = {"title": meta.title, "author": meta.author, "date": meta.date} if meta else {}
@@ -283,6 +285,8 @@ def iter_jsonl(path: Path, limits: IngestLimits) -> Iterator[RawDocument | Quara
                 yield read_jsonl_line(source, line.removeprefix(codecs.BOM_UTF8) if number == 1 else line)
             except InputError as error:
                 yield _quarantine(source, error)
+            except Exception as exc:  # e.g. a metadata field that fails validation
+                yield _quarantine(source, InputError("bad-jsonl-line", f"{type(exc).__name__}: {exc}"[:500]))
 
 
 def read_path(path: Path, limits: IngestLimits = IngestLimits()) -> Iterator[RawDocument | QuarantineRecord]:
@@ -303,6 +307,8 @@ def read_path(path: Path, limits: IngestLimits = IngestLimits()) -> Iterator[Raw
         yield _quarantine(source, error)
     except OSError as exc:
         yield _quarantine(source, InputError("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}"))
+    except Exception as exc:  # a reader bug or a library failure: this input only, never the run
+        yield _quarantine(source, InputError("reader-error", f"{type(exc).__name__}: {exc}"[:500]))
 
 
 def ingest(source: str | os.PathLike[str], limits: IngestLimits = IngestLimits()) -> Iterator[RawDocument | QuarantineRecord]:

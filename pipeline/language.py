@@ -26,7 +26,7 @@ UNKNOWN = "und"
 
 @cache
 def latin_detector() -> LanguageDetector:
-    return LanguageDetectorBuilder.from_languages(*LATIN_LANGUAGES).with_preloaded_language_models().build()
+    return LanguageDetectorBuilder.from_languages(*LATIN_LANGUAGES).build()
 
 
 def detect(text: str) -> str:

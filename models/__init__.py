@@ -1,0 +1,1 @@
+"""NLP model backends, their registry, and shipped model data."""
