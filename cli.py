@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="write the JSON Schema files of the records")
     schema.add_argument("--out", help="folder (default: the package's schemas/json)")
     schema.set_defaults(handler=cmd_schema)
+
+    from newsx.evaluation import bench, command
+
+    command.add_parser(commands)
+    bench.add_parser(commands)
     return parser
 
 

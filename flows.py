@@ -37,8 +37,14 @@ from newsx.schemas import Provenance, QuarantineRecord, RawDocument, RunSummary 
 process_batch_task = task(process_batch, name="process-batch", cache_policy=NO_CACHE, persist_result=False)
 
 
-def _batches(items: Iterator, size: int) -> Iterator[list]:
-    while batch := list(itertools.islice(items, size)):
+def _timed_batches(items: Iterator, size: int, seconds: Counter[str]) -> Iterator[list]:
+    """Batches of `items`, adding the time spent producing them to seconds['ingest']."""
+    while True:
+        started = time.perf_counter()
+        batch = list(itertools.islice(items, size))
+        seconds["ingest"] += time.perf_counter() - started
+        if not batch:
+            return
         yield batch
 
 
@@ -92,7 +98,7 @@ def extract_corpus(
         with _progress(show_progress) as progress:
             bar = progress.add_task("extracting", total=None)
             items = ingest(source, IngestLimits(max_bytes=settings.max_document_bytes))
-            for batch in _batches(items, settings.batch_size):
+            for batch in _timed_batches(items, settings.batch_size, stage_seconds):
                 raws: list[RawDocument] = []
                 quarantine: list[QuarantineRecord] = []
                 for item in batch:
@@ -118,9 +124,11 @@ def extract_corpus(
                     quarantined_sources.append(record.source)
                 counts["processed"] += len(result.documents)
                 counts["quarantined"] += len(quarantine)
+                sink_started = time.perf_counter()
                 jsonl.write_documents(result.documents)
                 jsonl.write_quarantine(quarantine)
                 sql.write_batch(result.documents, quarantine)
+                stage_seconds["sink"] += time.perf_counter() - sink_started
                 progress.advance(bar, len(batch))
         merge_started = time.perf_counter()
         events = merge.merge_events(doc_events)
@@ -129,6 +137,7 @@ def extract_corpus(
         sink_started = time.perf_counter()
         jsonl.write_canonical(events, relations)
         sql.write_canonical(events, relations)
+        stage_seconds["sink"] += time.perf_counter() - sink_started
         summary = RunSummary(
             run_id=_run_id(provenance, document_ids, quarantined_sources),
             source=str(source),
@@ -149,7 +158,6 @@ def extract_corpus(
             provenance=provenance,
         )
         sql.write_run(summary)
-        stage_seconds["sink"] += time.perf_counter() - sink_started
         jsonl.close(summary)
         return summary
     except BaseException:

@@ -162,6 +162,7 @@ def clean(raw: RawDocument, provenance: Provenance) -> Document:
     return Document(
         document_id=raw.document_id,
         source=raw.source,
+        external_id=raw.external_id,
         title=raw.title,
         author=raw.author,
         published=raw.published,

@@ -195,6 +195,10 @@ def metadata_date(value: object) -> str | None:
     return None
 
 
+def _external_id(value: object) -> str | None:
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip() else None
+
+
 def _text_field(value: object) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
@@ -208,6 +212,7 @@ def _make(source: str, fmt: str, encoding: str, text: str, meta: dict) -> RawDoc
     return RawDocument(
         document_id=document_id(text),
         source=source,
+        external_id=_external_id(meta.get("id")),
         format=fmt,
         encoding=encoding,
         raw_text=text,

@@ -394,6 +394,7 @@ class RawDocument(Strict):
 
     document_id: Identifier
     source: str
+    external_id: str | None = Field(default=None, description="the input's own id (JSON Lines `id`), if it has one")
     format: Literal["txt", "md", "html", "jsonl"]
     encoding: str
     raw_text: str
@@ -408,6 +409,7 @@ class Document(Strict):
 
     document_id: Identifier
     source: str = Field(description="where it was read: a path, with ':line' for JSON Lines input")
+    external_id: str | None = Field(default=None, description="the input's own id (JSON Lines `id`), if it has one")
     title: str | None = None
     author: str | None = None
     published: IsoDate | None = None
