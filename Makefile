@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)
 OUT ?= out/sample
 
-.PHONY: sample test setup lock schema clean-env
+.PHONY: sample test setup lock schema clean-env browser
 
 setup: $(STAMP)
 
@@ -22,8 +22,12 @@ $(STAMP): requirements.lock pyproject.toml
 sample: $(STAMP)
 	$(BIN)/newsx run sample/corpus --out $(OUT)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The report test renders the page in headless Chromium (Debian's package), installed here when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk) >/dev/null 2>&1 || echo "chromium could not be installed: the browser test will say so and skip"; }
 
 # Maintainers: re-resolve the lock file after changing pyproject.toml.
 lock: $(STAMP)

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-console = Console(stderr=False, highlight=False)
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def _summary_table(summary) -> Table:
@@ -36,7 +37,10 @@ def _summary_table(summary) -> Table:
 def cmd_run(args: argparse.Namespace) -> int:
     from newsx.config import load_settings
 
-    settings = load_settings(args.config, batch_size=args.batch_size, database=args.db)
+    from newsx.models.registry import parse_model_flag
+
+    models = dict(parse_model_flag(flag) for flag in args.model)
+    settings = load_settings(args.config, batch_size=args.batch_size, database=args.db, kb_file=args.kb, models=models)
     if not args.verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from newsx.flows import extract_corpus
@@ -44,12 +48,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = extract_corpus(
         source=args.source,
         out_dir=args.out,
-        database=settings.database,
+        database=settings.database,  # a SecretStr: masked in Prefect's stored parameters
         settings=settings,
         show_progress=not args.no_progress and sys.stderr.isatty(),
     )
     console.print(_summary_table(summary))
     console.print(f"wrote {Path(args.out) / 'documents.jsonl'}, events.jsonl, relations.jsonl, quarantine.jsonl, summary.json")
+    from newsx.reporting import write_report
+
+    console.print(f"wrote {write_report(Path(args.out))}")
     return 0
 
 
@@ -58,6 +65,91 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     for path in write_json_schemas(Path(args.out)) if args.out else write_json_schemas():
         console.print(f"wrote {path}")
+    return 0
+
+
+def cmd_kb(args: argparse.Namespace) -> int:
+    """Review and edit the knowledge base: the seed plus the user file given with --kb."""
+    import orjson
+
+    from newsx.models.knowledge_base import KnowledgeBase
+
+    kb = KnowledgeBase.load(args.kb)
+
+    def entity(name: str):
+        found = kb.get(name) or kb.resolve(name)
+        if found is None:
+            raise LookupError(f"no KB entity named {name!r} (newsx kb list shows them)")
+        return found
+
+    if args.action == "list":
+        table = Table(title=f"knowledge base {kb.version}", title_justify="left")
+        for column in ("name", "type", "origin", "aliases", "learned"):
+            table.add_column(column)
+        for item in sorted(kb.entities.values(), key=lambda e: (e.type, e.name)):
+            if args.learned and not item.learned:
+                continue
+            aliases = [a for values in item.aliases.values() for a in values]
+            table.add_row(escape(item.name), item.type, item.origin, escape(", ".join(aliases[:6])), escape(", ".join(item.learned)))
+        console.print(table)
+    elif args.action == "show":
+        console.print_json(orjson.dumps(entity(args.names[0]).to_dict()).decode())
+    elif args.action == "export":
+        for item in sorted(kb.entities.values(), key=lambda e: (e.type, e.name)):
+            print(orjson.dumps({"entity_id": item.entity_id, **item.to_dict()}).decode())
+    else:
+        if not args.kb:
+            raise LookupError("merge and split change the user KB file: name it with --kb FILE")
+        if args.action == "merge":
+            keep, other = (entity(name) for name in args.names[:2])
+            kb.merge(keep, other)
+            console.print(f"merged {escape(other.name)} into {escape(keep.name)}")
+        elif args.action == "split":
+            created = kb.split(entity(args.names[0]), args.names[1], args.names[2] if len(args.names) > 2 else None)
+            console.print(f"split {escape(args.names[1])} off {escape(args.names[0])} as {escape(created.name)}")
+        console.print(f"wrote {kb.save(args.kb)}")
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    """A person's career as the corpus tells it: affiliations and foundings, in time order, with sources."""
+    import orjson
+
+    from newsx.models.knowledge_base import name_key
+
+    out = Path(args.out)
+    if not (out / "relations.jsonl").is_file():
+        raise FileNotFoundError(f"no relations.jsonl in {out}: pass the --out folder of `newsx run`")
+    sources = {}
+    with (out / "documents.jsonl").open("rb") as handle:
+        for line in handle:
+            document = orjson.loads(line)
+            sources[document["document_id"]] = document["source"]
+    wanted = name_key(args.person)
+    rows = []
+    with (out / "relations.jsonl").open("rb") as handle:
+        for line in handle:
+            relation = orjson.loads(line)
+            person = relation["arguments"].get("person")
+            if relation["type"] not in ("affiliation", "founder_of") or not person:
+                continue
+            if wanted not in {name_key(person["name"]), *(name_key(m) for m in person.get("mentions", []))}:
+                continue
+            rows.append(relation)
+    if not rows:
+        console.print(f"no affiliation of {escape(args.person)} in {out}")
+        return 1
+    rows.sort(key=lambda r: (r["start"] or r["end"] or "9999", r["arguments"]["organization"]["name"], r["type"]))
+    table = Table(title=f"timeline of {escape(rows[0]['arguments']['person']['name'])}", title_justify="left")
+    for column in ("from", "to", "organization", "relation", "role", "sources"):
+        table.add_column(column)
+    for relation in rows:
+        end = relation["end"] or ("ended" if relation["ended"] else "")
+        documents = ", ".join(Path(sources.get(d, d)).name for d in relation["sources"])
+        kind = "founder" if relation["type"] == "founder_of" else "affiliation"
+        role = relation["arguments"].get("role") or ""
+        table.add_row(relation["start"] or "?", end, escape(relation["arguments"]["organization"]["name"]), kind, escape(role), escape(documents))
+    console.print(table)
     return 0
 
 
@@ -72,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--db", help="database URL (default: sqlite:///OUT/newsx.sqlite)")
     run.add_argument("--config", help="a newsx.toml (default: ./newsx.toml when present)")
     run.add_argument("--batch-size", type=int, help="documents per task run")
+    run.add_argument("--model", action="append", default=[], metavar="LANG=BACKEND:MODEL",
+                     help="NER model per language, e.g. zh=hanlp:ner.MSRA_NER_ELECTRA_SMALL_ZH or en=spacy:en_core_web_trf")
+    run.add_argument("--kb", help="a knowledge-base file to read and grow (default: propose to OUT/kb.learned.yaml)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's own log lines")
     run.set_defaults(handler=cmd_run)
@@ -80,10 +175,27 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", help="folder (default: the package's schemas/json)")
     schema.set_defaults(handler=cmd_schema)
 
+    kb = commands.add_parser("kb", help="review and edit the knowledge base (seed + the user file given with --kb)")
+    kb.add_argument("action", choices=["list", "show", "merge", "split", "export"])
+    kb.add_argument("names", nargs="*", help="show NAME | merge KEEP OTHER | split NAME ALIAS [NEW_NAME]")
+    kb.add_argument("--kb", help="the user KB file (e.g. OUT/kb.learned.yaml)")
+    kb.add_argument("--learned", action="store_true", help="list: only entities with learned aliases")
+    kb.set_defaults(handler=cmd_kb)
+
+    timeline = commands.add_parser("timeline", help="a person's career as the corpus tells it, with sources")
+    timeline.add_argument("person", help="a name or any of its mentions, e.g. \"John Schulman\" or 舒尔曼")
+    timeline.add_argument("--out", default="out/sample", help="the output folder of `newsx run` (default: out/sample)")
+    timeline.set_defaults(handler=cmd_timeline)
+
     from newsx.evaluation import bench, command
+    from newsx.models import training
+
+    from newsx.reporting import add_parser as add_report_parser
 
     command.add_parser(commands)
     bench.add_parser(commands)
+    training.add_parser(commands)
+    add_report_parser(commands)
     return parser
 
 
@@ -95,11 +207,17 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pydantic import ValidationError
+
+    from newsx.models.registry import ModelSpecError
+    from newsx.pipeline.sink import DatabaseUnavailable
+
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except FileNotFoundError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+    except (FileNotFoundError, LookupError, ModelSpecError, ValidationError, DatabaseUnavailable, ValueError) as exc:
+        # a missing input or model, a bad configuration or database URL: a message, not a traceback
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         return 2
     except KeyboardInterrupt:
         console.print("[red]interrupted[/red]")

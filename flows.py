@@ -25,12 +25,14 @@ from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from prefect import flow, task  # noqa: E402
+from pydantic import SecretStr  # noqa: E402
 from prefect.cache_policies import NONE as NO_CACHE  # noqa: E402
 
 from newsx.config import Settings  # noqa: E402
+from newsx.models.knowledge_base import KnowledgeBase  # noqa: E402
 from newsx.pipeline import merge  # noqa: E402
 from newsx.pipeline.ingest import IngestLimits, ingest  # noqa: E402
-from newsx.pipeline.process import BatchResult, process_batch  # noqa: E402
+from newsx.pipeline.process import BatchResult, build_context, process_batch  # noqa: E402
 from newsx.pipeline.sink import JsonlSink, SqlSink, redact  # noqa: E402
 from newsx.schemas import Provenance, QuarantineRecord, RawDocument, RunSummary  # noqa: E402
 
@@ -46,6 +48,10 @@ def _timed_batches(items: Iterator, size: int, seconds: Counter[str]) -> Iterato
         if not batch:
             return
         yield batch
+
+
+def _plain(secret: SecretStr | str | None) -> str | None:
+    return secret.get_secret_value() if isinstance(secret, SecretStr) else secret
 
 
 def _run_id(provenance: Provenance, document_ids: list[str], quarantined: list[str]) -> str:
@@ -73,18 +79,25 @@ def _progress(enabled: bool):
 def extract_corpus(
     source: str,
     out_dir: str,
-    database: str | None = None,
+    database: SecretStr | str | None = None,
     settings: Settings | None = None,
     show_progress: bool = False,
 ) -> RunSummary:
-    """Extract every document of `source` into `out_dir` (and the database); return the run summary."""
+    """Extract every document of `source` into `out_dir` (and the database); return the run summary.
+
+    What the run learns about entities is written to the KB file (`settings.kb_file`, else
+    OUT/kb.learned.yaml for review); the KB the run read is the one its records name.
+    """
     settings = settings or Settings()
-    provenance = settings.provenance()
+    context = build_context(settings)
+    provenance = context.provenance
+    learned = KnowledgeBase.load(settings.kb_file)
     out = Path(out_dir)
-    database = database or settings.database or f"sqlite:///{out / 'newsx.sqlite'}"
+    # A SecretStr, so that Prefect stores it masked among the flow run's parameters.
+    database = _plain(database) or _plain(settings.database) or f"sqlite:///{out / 'newsx.sqlite'}"
     started = dt.datetime.now(dt.timezone.utc)
+    sql = SqlSink.open(database)  # first: a refused database leaves no temporary files behind
     jsonl = JsonlSink(out)
-    sql = SqlSink.open(database)
     seen: set[str] = set()
     counts: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
@@ -110,7 +123,7 @@ def extract_corpus(
                     else:
                         seen.add(item.document_id)
                         raws.append(item)
-                result: BatchResult = process_batch_task(raws, provenance) if raws else BatchResult()
+                result: BatchResult = process_batch_task(raws, context) if raws else BatchResult()
                 quarantine.extend(result.quarantined)
                 stage_seconds.update(result.stage_seconds)
                 for document in result.documents:
@@ -119,6 +132,7 @@ def extract_corpus(
                     doc_events.extend(document.events)
                     doc_relations.extend(document.relations)
                     entity_ids.update(entity.entity_id for entity in document.entities)
+                    learned.learn(document.document_id, document.entities)
                 for record in quarantine:
                     reasons[f"{record.stage}: {record.reason}"] += 1
                     quarantined_sources.append(record.source)
@@ -158,6 +172,7 @@ def extract_corpus(
             provenance=provenance,
         )
         sql.write_run(summary)
+        learned.save(settings.kb_file or out / "kb.learned.yaml")
         jsonl.close(summary)
         return summary
     except BaseException:

@@ -50,6 +50,7 @@ def to_json(scores: Scores, explain: bool = False) -> dict:
             **_counted(scores.events),
             "arguments": _prf(scores.arguments),
             "date_accuracy": _share(scores.event_dates),
+            "precision_at_confidence": {f"{t:g}": _share(share) for t, share in scores.event_precision_at.items()},
             "by_type": _by_type(scores.events_by_type),
         },
         "relations": {

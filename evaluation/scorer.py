@@ -39,6 +39,9 @@ def squeeze(text: str) -> str:
     return _WHITESPACE.sub("", text)
 
 
+# Confidence thresholds at which event precision is reported: a threshold a user sets should mean something.
+CONFIDENCE_THRESHOLDS = (0.5, 0.8)
+
 # --- tallies ---
 
 
@@ -116,6 +119,7 @@ class Scores:
     events_by_type: defaultdict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     arguments: Tally = field(default_factory=Tally)
     event_dates: Share = field(default_factory=Share)
+    event_precision_at: dict[float, Share] = field(default_factory=lambda: {t: Share() for t in CONFIDENCE_THRESHOLDS})
     relations: Tally = field(default_factory=Tally)
     relations_by_type: defaultdict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     relation_role: Share = field(default_factory=Share)
@@ -416,6 +420,11 @@ def _score_events(scores: Scores, gold_doc: dict, preds: list[dict], names: Gold
         return _argument_counts(gold, pred, names)[0] + int(gold.get("date") == pred.get("date"))
 
     matched = _match_records(scores, "event", gold_doc, preds, names, agreement)
+    hits = {id(pred) for _, pred in matched}
+    for pred in preds:
+        for threshold, share in scores.event_precision_at.items():
+            if (pred.get("confidence") or 0.0) >= threshold:
+                share.add(id(pred) in hits)
     for gold, pred in matched:
         correct, predicted, expected = _argument_counts(gold, pred, names)
         scores.arguments.add(tp=correct, fp=predicted - correct, fn=expected - correct)

@@ -1,15 +1,18 @@
 """Clean: from a crawled page's text to the article, with a map back to the raw text.
 
-Two passes: line rules drop page furniture (breadcrumbs, captions, widgets,
-related-article lists; see data/clean_rules.yaml), then characters are
-normalised (HTML entities, full-width ASCII, invisible and control
-characters, whitespace). Nothing else is changed: misspellings stay.
+Three passes: line rules drop page furniture (breadcrumbs, captions,
+widgets, related-article lists; see data/clean_rules.yaml) and, inside kept
+lines, markdown markup and trailing bare links; the spam detector (spam.py)
+takes out injected SEO phrases; then characters are normalised (HTML
+entities, full-width ASCII, invisible and control characters, whitespace).
+Nothing else is changed: misspellings stay.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +21,7 @@ from importlib import resources
 import yaml
 
 from newsx.pipeline.offsets import MappedText
+from newsx.pipeline.spam import find_spam
 from newsx.schemas import Document, Provenance, RawDocument
 
 # Invisible or direction-changing characters: never part of an article, and a bidi
@@ -32,25 +36,42 @@ _SPACES = re.compile(r"[ \t\u00a0\u3000\u2000-\u200a]+")
 _HIDDEN = re.compile(f"{_INVISIBLE.pattern}|{_CONTROL.pattern}")
 _BLANK = re.compile(f"{_SPACES.pattern[:-1]}|{_HIDDEN.pattern}")
 
+# Markdown markup, dropped from kept lines of markdown input: block prefixes
+# (quote marks, heading hashes, bullets), images, the bracket and URL halves
+# of links, strong-emphasis and code marks. Each group is one dropped piece.
+_MARKDOWN_BLOCK = re.compile(r"^[ \t]*(?:(?:>[ \t]?)+|#{1,6}[ \t]+|[-*+][ \t]+)+", re.M)
+_MARKDOWN_INLINE = re.compile(
+    r"(!\[[^\]\n]*\]\([^)\n]*\))"  # an image: all of it
+    r"|(\[)(?=[^\]\n]+\]\([^)\n]+\))"  # a link's opening bracket
+    r"|(?<=[^\[\n])(\]\([^)\n]+\))"  # a link's closing bracket and URL
+    r"|(\*\*|__|`)"
+)
+# A URL closing a line after a space: the bare short link of an embedded post.
+_TRAILING_LINK = re.compile(r"[ \t]+https?://\S+\Z")
+
 
 @dataclass(frozen=True)
 class Rules:
     line_rules: tuple[tuple[str, re.Pattern[str]], ...]
     related_headings: re.Pattern[str]
     list_line: re.Pattern[str]
+    trailer_headings: re.Pattern[str]
+    trailer_max_lines: int
+
+
+def _alternation(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
 
 @cache
 def load_rules() -> Rules:
     data = yaml.safe_load(resources.files("newsx.pipeline").joinpath("data/clean_rules.yaml").read_text("utf-8"))
-    line_rules = tuple(
-        (name, re.compile("|".join(f"(?:{p})" for p in patterns), re.I))
-        for name, patterns in data["line_rules"].items()
-    )
     return Rules(
-        line_rules=line_rules,
-        related_headings=re.compile("|".join(f"(?:{p})" for p in data["related_headings"]), re.I),
-        list_line=re.compile("|".join(f"(?:{p})" for p in data["list_line"]), re.I),
+        line_rules=tuple((name, _alternation(patterns)) for name, patterns in data["line_rules"].items()),
+        related_headings=_alternation(data["related_headings"]),
+        list_line=_alternation(data["list_line"]),
+        trailer_headings=_alternation(data["trailer_headings"]),
+        trailer_max_lines=int(data["trailer_max_lines"]),
     )
 
 
@@ -70,19 +91,37 @@ def _front_matter_end(text: str) -> int:
     return match.end() if match else 0
 
 
-def classify_lines(text: str) -> list[tuple[int, int, str | None]]:
+def is_markdown(raw: RawDocument) -> bool:
+    """Markdown input, or a text file that opens with front matter (a markdown page saved as text)."""
+    return raw.format == "md" or (raw.format == "txt" and _front_matter_end(raw.raw_text) > 0)
+
+
+def _markdown_view(line: str) -> str:
+    """A line as it reads with markdown markup removed, for the line rules."""
+    line = _MARKDOWN_BLOCK.sub("", line)
+    return _MARKDOWN_INLINE.sub(lambda m: "", line).strip()
+
+
+def classify_lines(text: str, markdown: bool = False) -> list[tuple[int, int, str | None]]:
     """Every line with the rule that drops it, or None where it is kept."""
     rules = load_rules()
+    spans = _lines(text)
+    views = [text[start:end].strip() for start, end in spans]
+    if markdown:
+        views = [_markdown_view(view) for view in views]
     result: list[tuple[int, int, str | None]] = []
     skip_to = _front_matter_end(text)
     in_related = False
-    for start, end in _lines(text):
-        line = text[start:end].strip()
+    trailer_from = _trailer_start(views, rules)
+    for number, ((start, end), line) in enumerate(zip(spans, views, strict=True)):
         if end <= skip_to:
             result.append((start, end, "front_matter"))
             continue
         if not line:
             result.append((start, end, None))
+            continue
+        if number >= trailer_from:
+            result.append((start, end, "byline"))
             continue
         reason = next((name for name, pattern in rules.line_rules if pattern.fullmatch(line)), None)
         if reason is None and rules.related_headings.fullmatch(line):
@@ -94,6 +133,128 @@ def classify_lines(text: str) -> list[tuple[int, int, str | None]]:
                 in_related = False
         result.append((start, end, reason))
     return result
+
+
+def _trailer_start(views: list[str], rules: Rules) -> int:
+    """Index of a by-line heading that opens an author or outlet block closing the page (len(views) if none).
+
+    Such a heading (`Singapore Reporter/s`) and the few lines after it, up to
+    the end, are about the outlet, not the story.
+    """
+    filled = [i for i, view in enumerate(views) if view]
+    for position in filled[-(rules.trailer_max_lines + 1) :]:
+        if rules.trailer_headings.fullmatch(views[position]):
+            return position
+    return len(views)
+
+
+def _inline_drops(text: str, start: int, end: int, markdown: bool) -> list[tuple[int, int, str]]:
+    """Pieces of a kept line that go: markdown markup and a trailing bare link."""
+    drops: list[tuple[int, int, str]] = []
+    position = start
+    if markdown:
+        block = _MARKDOWN_BLOCK.match(text, start, end)
+        if block and block.end() > start:
+            drops.append((start, block.end(), "markdown"))
+            position = block.end()
+        for match in _MARKDOWN_INLINE.finditer(text, position, end):
+            group = next(i for i in range(1, 5) if match.group(i) is not None)
+            drops.append((match.start(group), match.end(group), "image_file" if group == 1 else "markdown"))
+    link = _TRAILING_LINK.search(text, position, end)
+    if link and not any(s < link.end() and link.start() < e for s, e, _ in drops):
+        drops.append((link.start(), link.end(), "bare_link"))
+    return sorted(drops)
+
+
+def _subtract(pieces: list[tuple[int, int]], drops: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Raw pieces with the dropped intervals cut out (both sorted)."""
+    kept: list[tuple[int, int]] = []
+    for start, end in pieces:
+        for drop_start, drop_end in drops:
+            if drop_end <= start or drop_start >= end:
+                continue
+            if drop_start > start:
+                kept.append((start, drop_start))
+            start = max(start, drop_end)
+        if start < end:
+            kept.append((start, end))
+    return kept
+
+
+@dataclass
+class _Kept:
+    """The kept pieces of the page, line by line, and the text they read as together."""
+
+    lines: list[list[tuple[int, int]]]
+
+    def joined(self, raw: str) -> tuple[str, list[tuple[int, int]]]:
+        """The pieces joined (lines by a line break) and the (joined_start, raw_start) of each piece."""
+        parts: list[str] = []
+        starts: list[tuple[int, int]] = []
+        length = 0
+        for number, pieces in enumerate(self.lines):
+            if number:
+                parts.append("\n")
+                length += 1
+            for start, end in pieces:
+                starts.append((length, start))
+                parts.append(raw[start:end])
+                length += end - start
+        return "".join(parts), starts
+
+
+def _remove_spam(raw: str, kept: _Kept, title: str | None, removed: Counter[str]) -> _Kept:
+    """Kept pieces less the injected spam the detector finds in the text they make."""
+    joined, starts = kept.joined(raw)
+    spans = find_spam(joined, title)
+    if not spans:
+        return kept
+    drops: list[tuple[int, int]] = []
+    for span in spans:
+        removed[span.rule] += len(joined[span.start : span.end].replace("\n", ""))
+        drops.extend(_to_raw(starts, joined, span.start, span.end))
+    drops.sort()
+    return _Kept([piece for piece in (_subtract(pieces, drops) for pieces in kept.lines) if piece])
+
+
+def _to_raw(starts: list[tuple[int, int]], joined: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Raw intervals of joined[start:end], one per piece it touches."""
+    intervals = []
+    at = bisect_right(starts, (start, float("inf"))) - 1
+    while at < len(starts) and starts[at][0] < end:
+        piece_start, raw_start = starts[at]
+        piece_end = starts[at + 1][0] if at + 1 < len(starts) else len(joined)
+        low, high = max(start, piece_start), min(end, piece_end)
+        if low < high:
+            intervals.append((raw_start + low - piece_start, raw_start + high - piece_start))
+        at += 1
+    return intervals
+
+
+def _trim(raw: str, pieces: list[tuple[int, int]], removed: Counter[str]) -> list[tuple[int, int]]:
+    """Pieces without blanks at the line's ends or doubled where two pieces meet."""
+    trimmed: list[tuple[int, int]] = []
+    after_blank = True  # the line start counts as a blank: no leading spaces
+    for start, end in pieces:
+        first = start
+        if after_blank:
+            while first < end and _BLANK.match(raw, first):
+                first += 1
+        removed["whitespace"] += first - start
+        if first < end:
+            trimmed.append((first, end))
+            after_blank = bool(_BLANK.match(raw, end - 1))
+    while trimmed:
+        start, end = trimmed[-1]
+        last = end
+        while last > start and _BLANK.match(raw, last - 1):
+            last -= 1
+        removed["whitespace"] += end - last
+        if last > start:
+            trimmed[-1] = (start, last)
+            break
+        trimmed.pop()
+    return trimmed
 
 
 def normalise_into(out: MappedText, raw: str, start: int, end: int, removed: Counter[str]) -> None:
@@ -130,35 +291,36 @@ def _copy_visible(out: MappedText, raw: str, start: int, end: int, removed: Coun
     out.append(raw[position:end].translate(_FULLWIDTH_ALNUM), position)
 
 
-def _strip_bounds(raw: str, start: int, end: int) -> tuple[int, int]:
-    """Bounds of raw[start:end] without leading and trailing spaces or invisible characters."""
-    while start < end and _BLANK.match(raw, start):
-        start += 1
-    while end > start and _BLANK.match(raw, end - 1):
-        end -= 1
-    return start, end
-
-
 def clean(raw: RawDocument, provenance: Provenance) -> Document:
-    """Cleaned Document of a RawDocument: furniture dropped, text normalised, offsets mapped.
+    """Cleaned Document of a RawDocument: furniture and spam dropped, text normalised, offsets mapped.
 
     Kept lines are joined by one line break; `removed` counts the raw
     characters each rule took out.
     """
     removed: Counter[str] = Counter()
-    out = MappedText()
     text = raw.raw_text
-    for start, end, reason in classify_lines(text):
+    markdown = is_markdown(raw)
+    lines: list[list[tuple[int, int]]] = []
+    for start, end, reason in classify_lines(text, markdown):
         if reason is not None:
             removed[reason] += end - start
             continue
-        first, last = _strip_bounds(text, start, end)
-        removed["whitespace"] += (end - start) - (last - first)
-        if first >= last:
+        drops = _inline_drops(text, start, end, markdown)
+        for drop_start, drop_end, rule in drops:
+            removed[rule] += drop_end - drop_start
+        pieces = _trim(text, _subtract([(start, end)], [(s, e) for s, e, _ in drops]), removed)
+        if pieces:
+            lines.append(pieces)
+    kept = _remove_spam(text, _Kept(lines), raw.title, removed)
+    out = MappedText()
+    for pieces in kept.lines:
+        pieces = _trim(text, pieces, removed)
+        if not pieces:
             continue
         if len(out):
-            out.append("\n", start, start)
-        normalise_into(out, text, first, last, removed)
+            out.append("\n", pieces[0][0], pieces[0][0])
+        for start, end in pieces:
+            normalise_into(out, text, start, end, removed)
     return Document(
         document_id=raw.document_id,
         source=raw.source,
@@ -169,6 +331,6 @@ def clean(raw: RawDocument, provenance: Provenance) -> Document:
         text=out.text,
         offset_map=out.runs,
         removed=dict(sorted((rule, count) for rule, count in removed.items() if count > 0)),
-        stages={"clean": "line rules + character normalisation"},
+        stages={"clean": "line rules + markdown + spam detection + character normalisation"},
         provenance=provenance,
     )

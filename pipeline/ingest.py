@@ -145,7 +145,14 @@ _ZH_DATELINE = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:消息
 _EN_DATE = re.compile(
     r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?\s+(\d{1,2}),?\s+((?:19|20)\d{2})\b", re.I
 )
-_YEAR_IN_TEXT = re.compile(r"((?:19|20)\d{2})\s*年")
+_EN_DATE_DMY = re.compile(
+    r"\b(\d{1,2})\s+(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?,?\s+((?:19|20)\d{2})\b", re.I
+)
+# A year the article names, unless it is a plan (`预计2025年实现`): plans point past the publication.
+_YEAR_IN_TEXT = re.compile(r"(?<!预计)(?<!计划)(?<!将于)(?<!有望)(?<!目标)(?<!争取)((?:19|20)\d{2})\s*年")
+_LABELLED_DATE = re.compile(
+    r"(?:Published|Posted|Date|发布时间|发布日期|发表时间|日期)\s*[:：]?\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", re.I
+)
 DATELINE_WINDOW = 400
 
 
@@ -163,12 +170,15 @@ def dateline_date(text: str) -> str | None:
     (`2019年以来`); with no year anywhere, nothing tells, so None.
     """
     head = text[:DATELINE_WINDOW]
-    match = _ZH_FULL.search(head)
+    match = _LABELLED_DATE.search(head) or _ZH_FULL.search(head)
     if match:
         return _iso(*(int(g) for g in match.groups()))
     match = _EN_DATE.search(head)
     if match:
         return _iso(int(match.group(3)), _MONTHS[match.group(1).lower()], int(match.group(2)))
+    match = _EN_DATE_DMY.search(head)
+    if match:
+        return _iso(int(match.group(3)), _MONTHS[match.group(2).lower()], int(match.group(1)))
     match = _ZH_DATELINE.search(head)
     if match:
         years = [int(y) for y in _YEAR_IN_TEXT.findall(text)]

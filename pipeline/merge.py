@@ -50,15 +50,21 @@ def _more_precise(a: str | None, b: str | None) -> str | None:
 
 def merge_events(events: Iterable[Any]) -> list[Any]:
     """Canonical events of per-document events, in a stable order."""
-    return _merge(events, prefix="evt", date_of=lambda e: e.date, with_date=lambda e, d: {"date": d})
+    return _merge(events, prefix="evt", date_of=lambda e: e.date, combine=lambda cluster, date: {"date": date})
 
 
 def merge_relations(relations: Iterable[Any]) -> list[Any]:
-    """Canonical relations of per-document relations, in a stable order."""
-    return _merge(relations, prefix="rel", date_of=lambda r: r.start, with_date=lambda r, d: {"start": d})
+    """Canonical relations of per-document relations, in a stable order: the earliest start,
+    the latest end, ended if any source says so."""
+
+    def combine(cluster: list[Any], start: str | None) -> dict:
+        ends = [r.end for r in cluster if r.end]
+        return {"start": start, "end": max(ends) if ends else None, "ended": any(r.ended for r in cluster)}
+
+    return _merge(relations, prefix="rel", date_of=lambda r: r.start, combine=combine)
 
 
-def _merge(records: Iterable[Any], prefix: str, date_of: Any, with_date: Any) -> list[Any]:
+def _merge(records: Iterable[Any], prefix: str, date_of: Any, combine: Any) -> list[Any]:
     groups: dict[tuple[str, ...], list[list[Any]]] = {}
     for record in records:
         clusters = groups.setdefault(record_key(record), [])
@@ -80,7 +86,7 @@ def _merge(records: Iterable[Any], prefix: str, date_of: Any, with_date: Any) ->
             )
             sources = sorted({e.document_id for e in evidence})
             update = {
-                **with_date(best, date),
+                **combine(cluster, date),
                 "evidence": evidence,
                 "sources": sources,
                 "confidence": max(r.confidence for r in cluster),

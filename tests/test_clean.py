@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,3 +88,38 @@ def test_every_kept_character_maps_back_to_its_raw_source(lines):
     if doc.text:
         start, end = span_to_raw(doc.offset_map, 0, len(doc.text))
         assert 0 <= start < end <= len(raw)
+
+
+_WIDTH_AND_SPACE = {ord("Ｘ"): "X", ord("Ｙ"): "Y", ord("１"): "1", ord("\u3000"): " ", ord("\t"): " "}
+
+
+_LINE = st.lists(
+    st.sampled_from(["ab", " ", "中文", "公司", "宣布", "\u3000", "\t", "&amp;", "ＸＹ", "１", "\u200b", "▲", "# ", "> ",
+                     "[链接](http://x.cn)", "**", "大换血", "某某维修站", ",", "。", " https://t.co/x"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_LINE, min_size=1, max_size=8), st.sampled_from(["txt", "md"]), st.sampled_from([None, "公司大换血宣布某某"]))
+def test_every_kept_span_maps_back_to_the_raw_text_it_came_from(lines, fmt, title):
+    raw_text = "\n".join(lines)
+    if not raw_text.strip():
+        return
+    raw = RawDocument(
+        document_id="doc_" + "0" * 24, source="t." + fmt, format=fmt, encoding="utf-8", raw_text=raw_text, title=title
+    )
+    doc = clean(raw, PROVENANCE)
+    runs = doc.offset_map
+    for number, (clean_start, raw_start) in enumerate(runs):
+        clean_end = runs[number + 1][0] if number + 1 < len(runs) else len(doc.text)
+        span = doc.text[clean_start:clean_end]
+        if span == "\n":
+            continue  # the line break joining two kept lines
+        copied = raw_text[raw_start : raw_start + len(span)].translate(_WIDTH_AND_SPACE)
+        if copied == span:
+            continue  # a copied run: character for character, widths and single spaces folded
+        # a rewritten run, one piece: a run of blanks folded to one space, or a decoded entity
+        assert span == " " and raw_text[raw_start] in " \t\u3000" or (
+            raw_text.startswith("&", raw_start) and html.unescape(raw_text[raw_start : raw_text.index(";", raw_start) + 1]) == span
+        ), (span, raw_text[raw_start : raw_start + 10])

@@ -626,3 +626,12 @@ def test_parser_wants_exactly_one_of_pred_and_source():
     for argv in (["eval", "--gold", "g"], ["eval", "--gold", "g", "--pred", "o", "--source", "s"]):
         with pytest.raises(SystemExit):
             parser.parse_args(argv)
+
+
+def test_precision_at_confidence_thresholds():
+    right = {**pred_event("personnel.departure", person=ref("A"), organization=ref("X")), "confidence": 0.9}
+    wrong_high = {**pred_event("personnel.departure", person=ref("B"), organization=ref("X")), "confidence": 0.85}
+    wrong_low = {**pred_event("personnel.departure", person=ref("C"), organization=ref("X")), "confidence": 0.6}
+    golds = [gold(entities=[ent("A", "PERSON"), ent("X", "ORG")], events=[gold_event("personnel.departure", person="A", organization="X")])]
+    result = figures(golds, [pred(events=[right, wrong_high, wrong_low])])
+    assert result["events"]["precision_at_confidence"] == {"0.5": round(1 / 3, 4), "0.8": 0.5}

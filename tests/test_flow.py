@@ -66,14 +66,30 @@ def test_gbk_article_is_decoded_and_dated(first_run):
     assert documents["a_utf8.txt"]["published"] == "2024-08-06"
     assert gbk["languages"] == ["zh"]
     assert gbk["provenance"]["schema_version"] == "1" and gbk["provenance"]["pipeline_version"]
-    assert gbk["stages"]["ner"] == "not configured"
+    assert "zh.ner" in gbk["stages"]["ner"]
 
 
-def test_summary_says_which_stages_are_not_configured(first_run):
-    _, summary = first_run
-    assert summary.stages["ner"] == "not configured"
-    assert summary.stages["events"] == "not configured"
-    assert (summary.entities, summary.events) == (0, 0)
+def test_records_name_every_model_and_the_kb(first_run):
+    out, summary = first_run
+    models = summary.provenance.models
+    assert {"en.ner", "zh.ner", "gazetteer"} <= set(models)
+    assert all("@" in fingerprint for fingerprint in models.values())
+    assert summary.provenance.kb_version and summary.provenance.kb_version.startswith("kb-")
+    for line in read_jsonl(out / "documents.jsonl"):
+        assert line["provenance"]["models"] == models
+    assert (out / "kb.learned.yaml").exists()
+
+
+def test_extraction_finds_the_departure_in_the_utf8_article(first_run):
+    out, summary = first_run
+    events = read_jsonl(out / "events.jsonl")
+    departures = [e for e in events if e["type"] == "personnel.departure"]
+    assert [(e["arguments"]["person"]["name"], e["arguments"]["organization"]["name"]) for e in departures] == [
+        ("John Schulman", "OpenAI")
+    ]
+    assert departures[0]["arguments"]["destination"]["name"] == "Anthropic"
+    assert departures[0]["date"] == "2024-08-06"
+    assert summary.events == len(events)
 
 
 def test_second_run_adds_no_rows_and_writes_identical_records(first_run, mixed_folder):
