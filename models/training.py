@@ -67,6 +67,8 @@ class LatinNames:
     given_names: tuple[str, ...]
     surnames: tuple[str, ...]
     organisations: tuple[str, ...]
+    organisation_stems: tuple[str, ...]
+    organisation_suffixes: tuple[str, ...]
     titles: tuple[str, ...]
 
 
@@ -109,7 +111,7 @@ def load_data_spec(path: Path = DATA_SPEC) -> dict:
 
 def load_latin_names(path: Path = LATIN_NAMES) -> LatinNames:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return LatinNames(*(tuple(data[key]) for key in ("given_names", "surnames", "organisations", "titles")))
+    return LatinNames(**{key: tuple(data[key]) for key in LatinNames.__dataclass_fields__})
 
 
 def map_record(record: Mapping, label_map: Mapping[str, str]) -> Sentence:
@@ -218,14 +220,26 @@ def latin_person(original: str, names: LatinNames, forms: Mapping[str, float], r
     return [(f"{given} {surname}", "PERSON")]
 
 
+def latin_organisation(names: LatinNames, spec: Mapping, rng: random.Random) -> str:
+    """A listed organisation, or one made up from a stem (and a suffix), sometimes in lower case."""
+    forms = spec["organisation_forms"]
+    form = rng.choices(list(forms), weights=list(forms.values()))[0]
+    if form == "stem":
+        organisation = rng.choice(names.organisation_stems)
+    elif form == "stem_with_suffix":
+        organisation = f"{rng.choice(names.organisation_stems)} {rng.choice(names.organisation_suffixes)}"
+    else:
+        organisation = rng.choice(names.organisations)
+    return organisation.lower() if rng.random() < spec["lowercase_organisation"] else organisation
+
+
 def latin_replacement(
     label: str, original: str, names: LatinNames, spec: Mapping, rng: random.Random
 ) -> list[Segment]:
     if label == "PERSON":
         return latin_person(original, names, spec["person_forms"], rng)
     if label == "ORG":
-        organisation = rng.choice(names.organisations)
-        return [(organisation.lower() if rng.random() < spec["lowercase_organisation"] else organisation, "ORG")]
+        return [(latin_organisation(names, spec, rng), "ORG")]
     return [(rng.choice(names.titles), "TITLE")]
 
 
@@ -240,29 +254,25 @@ def pad_beside(segments: list[Segment], before: str, after: str, share: float, r
 
 
 def augment_with_latin_names(sentence: Sentence, names: LatinNames, spec: Mapping, rng: random.Random) -> Sentence:
-    """For a share of sentences, replaces PERSON, ORG (and some TITLE) spans by Latin-script ones."""
+    """For a share of sentences, replaces PERSON, ORG (and some TITLE) spans by Latin-script ones.
+
+    A span right after a replaced one is kept: two Latin names side by side
+    would read as one.
+    """
     shares = spec["span_share"]
     candidates = [index for index, span in enumerate(sentence.spans) if span.label in shares]
     if not candidates or rng.random() >= spec["sentence_share"]:
         return sentence
-    chosen = [index for index in candidates if rng.random() < shares[sentence.spans[index].label]]
     replacements: dict[int, list[Segment]] = {}
-    for index in chosen:
+    for index in candidates:
         span = sentence.spans[index]
+        if rng.random() >= shares[span.label] or (index - 1 in replacements and sentence.spans[index - 1].end == span.start):
+            continue
         segments = latin_replacement(span.label, sentence.text[span.start : span.end], names, spec, rng)
-        before = _replaced_char_before(sentence, index, replacements)
+        before = sentence.text[span.start - 1 : span.start] if span.start else ""
         after = sentence.text[span.end : span.end + 1]
         replacements[index] = pad_beside(segments, before, after, spec["space_beside_han"], rng)
     return replace_spans(sentence, replacements)
-
-
-def _replaced_char_before(sentence: Sentence, index: int, replacements: Mapping[int, list[Segment]]) -> str:
-    """The character before span `index` once earlier replacements are applied (they may abut it)."""
-    start = sentence.spans[index].start
-    previous = index - 1
-    if previous in replacements and sentence.spans[previous].end == start:
-        return replacements[previous][-1][0][-1:]
-    return sentence.text[start - 1 : start]
 
 
 # --- DocBins -----------------------------------------------------------------

@@ -277,6 +277,13 @@ def _personnel(sentence: Sentence, trigger: Trigger, context: Context, with_role
 
 def rule_departure(sentence: Sentence, trigger: Trigger, context: Context) -> list[dict]:
     results = _personnel(sentence, trigger, context)
+    if re.match(r"去向|跳槽至|跳槽到", sentence.text[trigger.start : trigger.end + 1]):
+        # `去向正是Anthropic`, `跳槽至Anthropic`: the name after the trigger is where they went, not what they left
+        after = [m for m in sentence.of("ORG", trigger.end) if m.start - trigger.end <= 4]
+        for args in results:
+            if after and (args.get("organization") or {}).get("entity_id") == after[0].entity_id:
+                org = context.top_org if context.top_org is not None and context.top_org.entity_id != after[0].entity_id else None
+                args["organization"] = _ref(sentence, org)
     _, clause_end = sentence.clause(trigger.end)
     for args in results:
         org_id = (args.get("organization") or {}).get("entity_id")
@@ -604,10 +611,21 @@ def _sentences(document: Document) -> list[Sentence]:
     return result
 
 
+def _event_date(sentence: Sentence, trigger: Trigger, published: str | None, prefer: str) -> str | None:
+    """The time of the trigger's own clause or of one before it (`2015年8月,谷歌宣布重组`); a time in
+    a later clause belongs to something else (`…的告别表示感谢,并回忆了两人在2015年初见面时`)."""
+    date = timex.event_date(sentence.text, published, (trigger.start, trigger.end), prefer)
+    if date is None:
+        return None
+    _, clause_end = sentence.clause(trigger.end)
+    sources = [t for t in timex.find_times(sentence.text, published, prefer) if t.value == date]
+    return date if any(t.start < clause_end for t in sources) else None
+
+
 def _build(kind: str, args: dict, sentence: Sentence, document: Document, trigger: Trigger, provenance: Provenance) -> Event | None:
     published = document.published
     future = "future" if lexicon()["modality"]["planned"][sentence.language].search(sentence.text[: trigger.start]) else "past"
-    date = timex.event_date(sentence.text, published, (trigger.start, trigger.end), future)
+    date = _event_date(sentence, trigger, published, future)
     mood = modality(sentence, trigger, date, published)
     arguments = {key: value for key, value in args.items() if not key.startswith("_") and value not in (None, [], "")}
     evidence = evidence_of(document, sentence.start, sentence.start + len(sentence.text), sentence.language)

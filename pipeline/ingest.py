@@ -153,6 +153,7 @@ _YEAR_IN_TEXT = re.compile(r"(?<!预计)(?<!计划)(?<!将于)(?<!有望)(?<!目
 _LABELLED_DATE = re.compile(
     r"(?:Published|Posted|Date|发布时间|发布日期|发表时间|日期)\s*[:：]?\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", re.I
 )
+_YEARS_AGO = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*年前|\b\w+ years ago\b")
 DATELINE_WINDOW = 400
 
 
@@ -167,7 +168,9 @@ def dateline_date(text: str) -> str | None:
     """Publication date from a dateline near the top (`智东西8月6日消息`, `May 7, 2025 --`).
 
     A Chinese dateline without a year takes the latest year the article names
-    (`2019年以来`); with no year anywhere, nothing tells, so None.
+    (`2019年以来`); with no year anywhere, nothing tells, so None. Nor when the
+    article counts years back from its present (`9年前`, `nine years ago`): then
+    the latest year it names is a past one, and the present year is unknown.
     """
     head = text[:DATELINE_WINDOW]
     match = _LABELLED_DATE.search(head) or _ZH_FULL.search(head)
@@ -180,7 +183,7 @@ def dateline_date(text: str) -> str | None:
     if match:
         return _iso(int(match.group(3)), _MONTHS[match.group(2).lower()], int(match.group(1)))
     match = _ZH_DATELINE.search(head)
-    if match:
+    if match and not _YEARS_AGO.search(text):
         years = [int(y) for y in _YEAR_IN_TEXT.findall(text)]
         if years:
             return _iso(max(years), int(match.group(1)), int(match.group(2)))

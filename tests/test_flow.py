@@ -119,7 +119,7 @@ def test_cli_reports_a_missing_source(tmp_path, capsys):
     assert "no input at" in capsys.readouterr().out
 
 
-def test_dev_corpus_gives_one_document_line_per_article(shared, tmp_path):
+def test_dev_corpus_gives_one_document_line_per_article(shared, tmp_path, capsys):
     source = shared / "corpus" / "dev"
     summary = extract_corpus(source=str(source), out_dir=str(tmp_path))
     articles = sorted(p.name for p in source.iterdir())
@@ -127,3 +127,23 @@ def test_dev_corpus_gives_one_document_line_per_article(shared, tmp_path):
     assert sorted(Path(d["source"]).name for d in documents) == articles
     assert summary.processed == len(articles) and summary.quarantined == 0
     assert (tmp_path / "events.jsonl").exists() and (tmp_path / "newsx.sqlite").exists()
+
+    # John Schulman leaving OpenAI for Anthropic, told by three articles: one canonical event.
+    schulman = [
+        e for e in read_jsonl(tmp_path / "events.jsonl")
+        if e["type"] == "personnel.departure" and e["arguments"]["person"]["name"] == "John Schulman"
+        and e["arguments"]["organization"]["name"] == "OpenAI"
+    ]
+    assert len(schulman) == 1
+    event = schulman[0]
+    assert event["arguments"]["destination"]["name"] == "Anthropic" and event["date"] == "2024-08"
+    by_id = {d["document_id"]: Path(d["source"]).name for d in documents}
+    assert sorted(by_id[d] for d in event["sources"]) == [
+        "000_cc27e5bec9dc9410.txt", "001_be3abf5b08a232c5.txt", "002_a27beb696dbc8758.txt"
+    ]
+    assert event["num_articles"] == 3
+
+    # His career: OpenAI until 2024-08, Anthropic from then, with the source documents.
+    assert main(["timeline", "John Schulman", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Anthropic" in out and "OpenAI" in out and "2024-08" in out and "001_be3abf5b08a232c5.txt" in out

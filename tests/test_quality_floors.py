@@ -14,6 +14,7 @@ from .conftest import REPO, SHARED
 GOLD_SETS = {
     "dev": (SHARED / "gold" / "dev", SHARED / "corpus" / "dev"),
     "sample": (REPO / "sample" / "gold", REPO / "sample" / "corpus"),
+    "heldout": (REPO / "tests" / "articles" / "gold", REPO / "tests" / "articles" / "corpus"),  # never tuned on
 }
 
 

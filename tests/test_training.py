@@ -117,6 +117,7 @@ ALWAYS = {
     "sentence_share": 1.0,
     "span_share": {"PERSON": 1.0, "ORG": 1.0, "TITLE": 1.0},
     "person_forms": {"full": 0.4, "surname": 0.2, "given": 0.1, "transliterated": 0.2, "lowercase": 0.1},
+    "organisation_forms": {"listed": 0.4, "stem": 0.3, "stem_with_suffix": 0.3},
     "lowercase_organisation": 0.2,
     "space_beside_han": 0.5,
 }
@@ -125,7 +126,9 @@ ALWAYS = {
 @pytest.mark.parametrize("seed", range(40))
 def test_augmented_spans_hold_exactly_the_substituted_names(seed):
     names = training.load_latin_names()
-    organisations = {name.casefold() for name in names.organisations}
+    organisations = {name.casefold() for name in names.organisations + names.organisation_stems} | {
+        f"{stem} {suffix}".casefold() for stem in names.organisation_stems for suffix in names.organisation_suffixes
+    }
     person_tokens = {token.casefold() for token in latin_name_tokens(names)}
     sentence = Sentence(
         "阿里巴巴董事长张勇在杭州表示，腾讯总裁刘炽平也在场",
@@ -133,19 +136,31 @@ def test_augmented_spans_hold_exactly_the_substituted_names(seed):
          Annotated(15, 17, "ORG"), Annotated(17, 19, "TITLE"), Annotated(19, 22, "PERSON")),
     )
     augmented = training.augment_with_latin_names(sentence, names, ALWAYS, random.Random(seed))
+    originals = set(texts_of(sentence))
     spans = texts_of(augmented)
     assert ("杭州", "GPE") in spans
+    assert any(training.is_latin_name(text) for text, _ in spans)
     for text, label in spans:
         assert text == text.strip() and text
+        if (text, label) in originals:  # kept, e.g. beside a replaced span or before its transliteration
+            continue
         if label == "ORG":
             assert text.casefold() in organisations
         elif label == "TITLE":
             assert text in names.titles
-        elif label == "PERSON" and text not in ("张勇", "刘炽平"):  # kept beside its Latin form when transliterated
+        else:
             assert {token.casefold() for token in text.split()} <= person_tokens
     for span in augmented.spans:  # no span starts or ends inside a Latin word
         assert not (is_ascii_alnum(augmented.text[span.start - 1 : span.start]) and is_ascii_alnum(augmented.text[span.start]))
         assert not (is_ascii_alnum(augmented.text[span.end - 1]) and is_ascii_alnum(augmented.text[span.end : span.end + 1]))
+
+
+def test_adjacent_spans_are_not_both_replaced():
+    names = training.load_latin_names()
+    sentence = Sentence("曼联巴萨", (Annotated(0, 2, "ORG"), Annotated(2, 4, "ORG")))
+    augmented = training.augment_with_latin_names(sentence, names, ALWAYS, random.Random(1))
+    assert texts_of(augmented)[1] == ("巴萨", "ORG")
+    assert training.is_latin_name(texts_of(augmented)[0][0])
 
 
 def test_augmentation_is_seeded():
@@ -165,24 +180,27 @@ def test_augmentation_spares_sentences_without_names():
 def test_mixed_script_names_are_not_in_the_augmentation_list():
     names = training.load_latin_names()
     organisations = {name.casefold() for name in names.organisations}
+    stems = {stem.casefold() for stem in names.organisation_stems}
     person_tokens = {token.casefold() for token in latin_name_tokens(names)}
     for sentence in training.read_annotated_jsonl(MIXED_SCRIPT):
         for text, label in texts_of(sentence):
             if training.is_latin_name(text) and label == "ORG":
-                assert text.casefold() not in organisations
+                assert text.casefold() not in organisations and text.split()[0].casefold() not in stems, text
             if training.is_latin_name(text) and label == "PERSON":
                 assert not {token.casefold() for token in text.split()} & person_tokens, text
 
 
 def test_dev_corpus_names_are_not_in_the_augmentation_list(shared):
     names = training.load_latin_names()
-    listed = {name.casefold() for name in names.organisations} | {t.casefold() for t in latin_name_tokens(names)}
+    listed = {name.casefold() for name in names.organisations + names.organisation_stems} | {
+        token.casefold() for token in latin_name_tokens(names)
+    }
     for gold in sorted((shared / "gold" / "dev").glob("*.json")):
         for entity in json.loads(gold.read_text(encoding="utf-8"))["entities"]:
             for mention in entity["mentions"]:
                 if training.is_latin_name(mention) and entity["type"] in ("PERSON", "ORG"):
                     parts = {mention.casefold()} | {token.casefold() for token in mention.split()}
-                    assert not parts & listed if entity["type"] == "PERSON" else mention.casefold() not in listed
+                    assert not parts & listed if entity["type"] == "PERSON" else mention.casefold() not in listed, mention
 
 
 def test_mixed_script_test_set_is_well_formed():
