@@ -246,6 +246,10 @@ def _subjects(sentence: Sentence, trigger: Trigger, context: Context) -> tuple[l
 
 def _organisation(sentence: Sentence, person: Mention | None, trigger: Trigger, context: Context, exclude: set[str] = frozenset()) -> tuple[Mention | None, bool]:
     orgs = [m for m in sentence.of("ORG") if m.entity_id not in exclude]
+    lo, _ = sentence.clause(trigger.start)
+    cued = [m for m in orgs if lo <= m.start and m.end <= trigger.start and re.search(r"(?:从|自|\bfrom\b|\bat\b)\s*$", sentence.text[:m.start])]
+    if cued:
+        return cued[-1], True  # `2022年底从小米离职`, `left her job at Acme`
     if person is not None:
         apposed = [m for m in orgs if m.end <= person.start and person.start - m.end <= 30 and not re.search(r"[，,。；;]", sentence.text[m.end : person.start])]
         if apposed:
@@ -657,7 +661,7 @@ def _update_context(context: Context, sentence: Sentence) -> None:
     for mention in sentence.mentions:
         if mention.label == "PERSON":
             context.person = mention
-        elif mention.label == "ORG":
+        elif mention.label == "ORG" and not _reporting(sentence, mention):
             context.org = mention
 
 
@@ -726,9 +730,20 @@ def find_appositions(document: Document) -> list[Apposition]:
     return found
 
 
+_DATELINE_AFTER = re.compile(r"^[^，,。]{0,10}?\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:消息|电|讯|$|\s)")
+_REPORTER = re.compile(r"^\s*(?:报道|统计|消息|讯|获悉|了解到|援引|reported|said in a report)")
+
+
+def _reporting(sentence: Sentence, mention: Mention) -> bool:
+    """`据雷递网不完全统计`, `据The Information报道`: the outlet telling the news, not a party to it."""
+    before = sentence.text[max(0, mention.start - 3) : mention.start]
+    dateline = bool(_DATELINE_AFTER.match(sentence.text[mention.end : mention.end + 20]))  # `雷递网 雷建平 9月26日`
+    return "据" in before or bool(_REPORTER.match(sentence.text[mention.end : mention.end + 8])) or dateline
+
+
 def _top_org(sentences: list[Sentence]) -> Mention | None:
-    """The organisation the document talks about most (first mentioned on a tie)."""
-    org_mentions = [m for s in sentences for m in s.mentions if m.label == "ORG"]
+    """The organisation the document talks about most (first mentioned on a tie), outlets aside."""
+    org_mentions = [m for s in sentences for m in s.mentions if m.label == "ORG" and not _reporting(s, m)]
     if not org_mentions:
         return None
     counts: dict[str, int] = {}

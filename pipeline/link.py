@@ -27,6 +27,7 @@ ENTITY_LABELS = ("PERSON", "ORG", "GPE", "PRODUCT")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _NAME_PARTS = re.compile(r"[\s·•・]+")
+_SHORT_NAME = re.compile(r"\s*[(（]\s*(?:简称|以下简称|下称|hereafter|\"?)\s*[:：]?\s*[“\"「]([^”\"」()（）]{2,12})[”\"」]\s*[)）]")
 _GLOSS = re.compile(r"\s*[(（]\s*([^()（）]{1,60}?)\s*[)）]")
 _CORPORATE_SUFFIX = re.compile(
     r"(?:[\s,]+(?:Inc|Incorporated|Corp|Corporation|Co|Company|Ltd|Limited|LLC|PLC|plc|AG|SA|GmbH|Holdings?|Group)\.?)+$|(?:股份有限公司|有限责任公司|有限公司|公司|集团)$"
@@ -155,6 +156,17 @@ def _gloss_mentions(text: str, mentions: list[Mention], kb: KnowledgeBase) -> tu
     by_span = {(m.start, m.end): i for i, m in enumerate(mentions)}
     pairs = []
     for i, mention in enumerate(list(mentions)):
+        short = _SHORT_NAME.match(text, mention.end)
+        if short and mention.label == "ORG":  # `北京岩衡智能科技有限公司(简称:“岩衡智能”)`
+            start, end = short.span(1)
+            j = by_span.get((start, end))
+            if j is None and not any(m.start < end and start < m.end for m in mentions):
+                j = len(mentions)
+                mentions.append(Mention(text=short.group(1), start=start, end=end, label="ORG", source="short name"))
+                by_span[(start, end)] = j
+            if j is not None:
+                pairs.append((i, j))
+            continue
         match = _GLOSS.match(text, mention.end)
         if not match or is_han(mention.text) == is_han(match.group(1)):
             continue

@@ -89,6 +89,28 @@ _MONTHS = re.compile(r"^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Serie
 _PRODUCT_CONTEXT = re.compile(r"发布|推出|上线|亮相|开源|发售|面世|模型|产品|机器人|芯片|眼镜|系统|launch|releas|unveil|rolled out|debut|ship|model|product|device|chip", re.I)
 
 
+# Chinese company names by their legal or sector suffix (`北京岩衡智能科技有限公司`, `澄海创投`),
+# which models trained on 1990s news rarely know: the suffix, and the name before it up to a
+# function word, a punctuation mark or another company's suffix.
+_COMPANY_SUFFIX = re.compile(r"(?:科技股份有限公司|科技有限公司|股份有限公司|有限责任公司|有限公司|科技|集团|资本|创投|基金|控股|银行)(?!(?:股份)?有限|公司)")
+_NAME_STOP = set("的是在由和与及将向对从为他她其该这那家、，,。；;：:“”\"（()）《》 ")
+MAX_COMPANY_PREFIX = 8
+
+
+def company_spans(text: str) -> list[Span]:
+    """ORG spans found by a Chinese company name's shape."""
+    spans = []
+    for match in _COMPANY_SUFFIX.finditer(text):
+        start = match.start()
+        while start > 0 and match.start() - start < MAX_COMPANY_PREFIX and _HAN.match(text[start - 1]) and text[start - 1] not in _NAME_STOP:
+            if text[max(0, start - 2) : start] in ("公司", "集团"):
+                break
+            start -= 1
+        if match.start() - start >= 2:
+            spans.append(Span(start, match.end(), "ORG", text[start : match.end()]))
+    return spans
+
+
 def product_spans(text: str) -> list[Span]:
     """PRODUCT spans found by their shape, for names no model or KB knows yet."""
     if not _PRODUCT_CONTEXT.search(text):
@@ -125,7 +147,7 @@ def recognise_batch(documents: list[Document], models: dict[str, NerBackend], ga
             used[f"{language}.ner"] = model.fingerprint
         if gazetteer is not None:
             collect(items, gazetteer.recognise([text for _, _, text in items]), priority=0)
-        collect(items, [Analysis(spans=product_spans(text)) for _, _, text in items], priority=2)
+        collect(items, [Analysis(spans=product_spans(text) + company_spans(text)) for _, _, text in items], priority=2)
     if gazetteer is not None:
         used["gazetteer"] = gazetteer.fingerprint
     status = "; ".join(f"{slot}={fingerprint}" for slot, fingerprint in sorted(used.items())) or "no model for these languages"
