@@ -34,15 +34,20 @@ def _summary_table(summary) -> Table:
     return table
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def _run_settings(args: argparse.Namespace):
+    """Settings from newsx.toml and the flags `run` and `reprocess` share."""
     from newsx.config import load_settings
 
     from newsx.models.registry import parse_model_flag
 
     models = dict(parse_model_flag(flag) for flag in args.model)
-    settings = load_settings(args.config, batch_size=args.batch_size, database=args.db, kb_file=args.kb, models=models)
     if not args.verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    return load_settings(args.config, batch_size=args.batch_size, database=args.db, kb_file=args.kb, models=models)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _run_settings(args)
     from newsx.flows import extract_corpus
 
     summary = extract_corpus(
@@ -51,6 +56,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         database=settings.database,  # a SecretStr: masked in Prefect's stored parameters
         settings=settings,
         show_progress=not args.no_progress and sys.stderr.isatty(),
+        cache_dir=args.cache_dir,
+        prune=args.prune,
     )
     console.print(_summary_table(summary))
     console.print(f"wrote {Path(args.out) / 'documents.jsonl'}, events.jsonl, relations.jsonl, quarantine.jsonl, summary.json")
@@ -58,6 +65,52 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     console.print(f"wrote {write_report(Path(args.out))}")
     return 0
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    """Recompute what a change invalidates; print per stage what (would) rerun, and the event changes."""
+    settings = _run_settings(args)
+    from newsx.flows import reprocess_corpus
+
+    result = reprocess_corpus(
+        source=args.source, out_dir=args.out, database=settings.database, settings=settings, dry_run=args.dry_run, cache_dir=args.cache_dir
+    )
+    console.print("would recompute:" if args.dry_run else "recomputed:")
+    for stage in result.plan:
+        console.print(f"  {escape(str(stage))}")
+    if args.dry_run:
+        console.print("dry run: nothing written")
+        return 0
+    console.print(_summary_table(result.summary))
+    console.print(escape(result.changes_text))
+    out = Path(args.out)
+    console.print(f"wrote {out / 'changes.jsonl'}, {out / 'changes.md'}")
+    from newsx.reporting import write_report
+
+    console.print(f"wrote {write_report(out)}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run extract_corpus on a cron schedule until stopped (Ctrl-C)."""
+    from newsx.flows import serve_extract
+
+    serve_extract(args.source, args.out, args.cron, name=args.name, database=args.db, prune=args.prune)
+    return 0
+
+
+def _add_run_arguments(command: argparse.ArgumentParser) -> None:
+    """Arguments of `run`, shared by `reprocess`: the same input, output, configuration and models."""
+    command.add_argument("source", help="a file, a folder (read recursively) or a glob of .txt/.md/.html/.jsonl")
+    command.add_argument("--out", required=True, help="output folder")
+    command.add_argument("--db", help="database URL (default: sqlite:///OUT/newsx.sqlite)")
+    command.add_argument("--config", help="a newsx.toml (default: ./newsx.toml when present)")
+    command.add_argument("--batch-size", type=int, help="documents per task run")
+    command.add_argument("--model", action="append", default=[], metavar="LANG=BACKEND:MODEL",
+                         help="NER model per language, e.g. zh=hanlp:ner.MSRA_NER_ELECTRA_SMALL_ZH or en=spacy:en_core_web_trf")
+    command.add_argument("--kb", help="a knowledge-base file to read and grow (default: propose to OUT/kb.learned.yaml)")
+    command.add_argument("--cache-dir", help="stage cache folder (default: OUT/.cache)")
+    command.add_argument("-v", "--verbose", action="store_true", help="show Prefect's own log lines")
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -159,17 +212,24 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="extract a corpus (file, folder or glob) into JSON Lines and a database")
-    run.add_argument("source", help="a file, a folder (read recursively) or a glob of .txt/.md/.html/.jsonl")
-    run.add_argument("--out", required=True, help="output folder")
-    run.add_argument("--db", help="database URL (default: sqlite:///OUT/newsx.sqlite)")
-    run.add_argument("--config", help="a newsx.toml (default: ./newsx.toml when present)")
-    run.add_argument("--batch-size", type=int, help="documents per task run")
-    run.add_argument("--model", action="append", default=[], metavar="LANG=BACKEND:MODEL",
-                     help="NER model per language, e.g. zh=hanlp:ner.MSRA_NER_ELECTRA_SMALL_ZH or en=spacy:en_core_web_trf")
-    run.add_argument("--kb", help="a knowledge-base file to read and grow (default: propose to OUT/kb.learned.yaml)")
+    _add_run_arguments(run)
+    run.add_argument("--prune", action="store_true", help="remove from the database the documents whose source file is gone")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
-    run.add_argument("-v", "--verbose", action="store_true", help="show Prefect's own log lines")
     run.set_defaults(handler=cmd_run)
+
+    reprocess = commands.add_parser("reprocess", help="recompute only what a change invalidates; report the event changes")
+    _add_run_arguments(reprocess)
+    reprocess.add_argument("--dry-run", action="store_true", help="say per stage what would rerun and why; write nothing")
+    reprocess.set_defaults(handler=cmd_reprocess)
+
+    serve = commands.add_parser("serve", help="run extraction on a cron schedule as a Prefect deployment (until stopped)")
+    serve.add_argument("source", help="a file, a folder or a glob, as for run")
+    serve.add_argument("--out", required=True, help="output folder")
+    serve.add_argument("--cron", required=True, help='a cron schedule, e.g. "0 * * * *" (hourly)')
+    serve.add_argument("--db", help="database URL (default: sqlite:///OUT/newsx.sqlite)")
+    serve.add_argument("--name", default="newsx-extract", help="deployment name (default: newsx-extract)")
+    serve.add_argument("--prune", action="store_true", help="each run removes documents whose source file is gone")
+    serve.set_defaults(handler=cmd_serve)
 
     schema = commands.add_parser("schema", help="write the JSON Schema files of the records")
     schema.add_argument("--out", help="folder (default: the package's schemas/json)")

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import charset_normalizer
 import frontmatter
@@ -104,8 +105,9 @@ def decode(data: bytes) -> tuple[str, str]:
         raise InputError("binary", "NUL bytes without a UTF-16/32 byte-order mark: not a text file")
     try:
         return _text_only(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":  # UTF-8 cut inside its last character (a truncated crawl)
+            return _text_only(data[: exc.start].decode("utf-8"), "utf-8")
     best = charset_normalizer.from_bytes(data).best()
     if best is None or best.encoding is None:
         raise InputError("undecodable", "no text encoding fits these bytes")
@@ -200,6 +202,8 @@ def metadata_date(value: object) -> str | None:
         match = re.match(r"^\s*(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?", value)
         if match:
             year, month, day = match.groups()
+            if int(year) < 1:  # year 0000 is no date (and fails the schema's IsoDate)
+                return None
             if day:
                 return _iso(int(year), int(month), int(day))
             if month and 1 <= int(month) <= 12:
@@ -212,8 +216,14 @@ def _external_id(value: object) -> str | None:
     return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip() else None
 
 
+# Invisible, bidi and control characters: cleaning takes them out of the text, and a title or an
+# author goes into records as it stands, so they go here (a U+202E would make it read reversed).
+_HIDDEN_IN_FIELDS = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u061c\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
 def _text_field(value: object) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    """A metadata text field on one line, without hidden characters; None if nothing is left."""
+    return " ".join(_HIDDEN_IN_FIELDS.sub("", value).split()) or None if isinstance(value, str) else None
 
 
 def _make(source: str, fmt: str, encoding: str, text: str, meta: dict) -> RawDocument:
@@ -290,16 +300,37 @@ def _quarantine(source: str, error: InputError) -> QuarantineRecord:
     return QuarantineRecord(source=source, stage="ingest", reason=error.reason, detail=error.detail)
 
 
+_SKIP_CHUNK = 1 << 20
+
+
+def _bounded_lines(handle: BinaryIO, max_bytes: int) -> Iterator[bytes | int]:
+    """The lines of a binary file; a line over `max_bytes` is skipped in chunks and yields its size instead.
+
+    Iterating the file itself would build each line whole (twice over, while joining the buffered
+    chunks): a 50 MB single-line file would cost 100 MB before its size is even checked.
+    """
+    while line := handle.readline(max_bytes + 1):
+        if len(line) <= max_bytes:
+            yield line
+            continue
+        size, ended = len(line), line.endswith(b"\n")
+        del line
+        while not ended and (chunk := handle.readline(_SKIP_CHUNK)):
+            size, ended = size + len(chunk), chunk.endswith(b"\n")
+        yield size
+
+
 def iter_jsonl(path: Path, limits: IngestLimits) -> Iterator[RawDocument | QuarantineRecord]:
     """Stream a JSON Lines file: one article per line, bad lines quarantined one by one."""
     with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
+        for number, line in enumerate(_bounded_lines(handle, limits.max_bytes), start=1):
             source = f"{path}:{number}"
+            if isinstance(line, int):
+                yield _quarantine(source, InputError("too-large", f"{line} bytes, over the {limits.max_bytes}-byte limit"))
+                continue
             if not line.strip():
                 continue  # blank separator lines are not inputs
             try:
-                if len(line) > limits.max_bytes:
-                    raise InputError("too-large", f"{len(line)} bytes, over the {limits.max_bytes}-byte limit")
                 yield read_jsonl_line(source, line.removeprefix(codecs.BOM_UTF8) if number == 1 else line)
             except InputError as error:
                 yield _quarantine(source, error)

@@ -4,6 +4,8 @@ clean -> language -> segment -> NER (batched over the whole batch, one model
 call per language) -> link -> events -> validate. A stage that raises
 quarantines that document (with the stage and the reason) and the batch goes
 on. Models and the knowledge base are loaded once per run into a Context.
+With a StageCache, each document resumes after its last stage whose output
+is cached under the current key (see newsx.pipeline.cache).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import functools
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -22,6 +24,7 @@ from newsx.models.gazetteer import GazetteerBackend
 from newsx.models.knowledge_base import KnowledgeBase
 from newsx.models.registry import load_backend, model_fingerprints, resolve_specs
 from newsx.pipeline import clean, events, language, link, ner, segment, validate
+from newsx.pipeline.cache import STAGES, StageCache, first_missing, stage_fingerprints, stage_keys
 from newsx.pipeline.ingest import dateline_date
 from newsx.schemas import Document, Provenance, QuarantineRecord, RawDocument
 
@@ -36,6 +39,7 @@ class Context:
     models: dict[str, NerBackend]
     gazetteer: GazetteerBackend
     kb: KnowledgeBase
+    fingerprints: dict[str, dict[str, str]]  # per stage, what its cached outputs depend on
 
 
 def build_context(settings: Settings, flags: list[str] | None = None) -> Context:
@@ -45,7 +49,8 @@ def build_context(settings: Settings, flags: list[str] | None = None) -> Context
     kb = KnowledgeBase.load(settings.kb_file)
     gazetteer = GazetteerBackend(kb)
     fingerprints = {**model_fingerprints(models), "gazetteer": gazetteer.fingerprint}
-    return Context(settings.provenance(fingerprints, kb.version), models, gazetteer, kb)
+    provenance = settings.provenance(fingerprints, kb.version)
+    return Context(provenance, models, gazetteer, kb, stage_fingerprints(settings, provenance))
 
 
 @dataclass
@@ -53,6 +58,8 @@ class BatchResult:
     documents: list[Document] = field(default_factory=list)
     quarantined: list[QuarantineRecord] = field(default_factory=list)
     stage_seconds: Counter[str] = field(default_factory=Counter)
+    stage_runs: Counter[str] = field(default_factory=Counter)  # documents each stage computed
+    stage_reused: int = 0  # stage outputs taken from the cache
 
 
 def _reason(exc: Exception) -> tuple[str, str]:
@@ -63,39 +70,96 @@ def _reason(exc: Exception) -> tuple[str, str]:
     return "stage-error", f"{type(exc).__name__}: {exc}"[:500]
 
 
-class _Batch:
-    """Documents in flight; each stage applies to those not yet quarantined."""
+@dataclass
+class _Item:
+    """One document in flight: its latest output and the index in STAGES of the next stage to compute."""
 
-    def __init__(self, result: BatchResult):
+    source: str
+    document_id: str
+    keys: dict[str, str]
+    next_stage: int
+    document: Document | None = None
+
+
+class _Batch:
+    """Documents in flight; each stage applies to those not yet quarantined and not taken from the cache."""
+
+    def __init__(self, result: BatchResult, cache: StageCache | None):
         self.result = result
-        self.items: list[tuple[str, Document]] = []
+        self.cache = cache
+        self.items: list[_Item] = []
 
     def quarantine(self, source: str, document_id: str, stage: str, exc: Exception) -> None:
         reason, detail = _reason(exc)
         self.result.quarantined.append(QuarantineRecord(source=source, stage=stage, reason=reason, detail=detail, document_id=document_id))
 
+    def _pending(self, name: str) -> list[_Item]:
+        return [item for item in self.items if item.next_stage < len(STAGES) and STAGES[item.next_stage] == name]
+
+    def _done(self, name: str, item: _Item, document: Document) -> None:
+        item.document = document
+        item.next_stage += 1
+        self.result.stage_runs[name] += 1
+        if self.cache is not None:
+            self.cache.put(name, item.keys[name], document)
+
+    def _drop(self, failed: list[_Item]) -> None:
+        gone = {id(item) for item in failed}
+        self.items = [item for item in self.items if id(item) not in gone]
+
     def each(self, name: str, stage: Stage) -> None:
         started = time.perf_counter()
-        kept = []
-        for source, document in self.items:
+        failed = []
+        for item in self._pending(name):
             try:
-                kept.append((source, stage(document)))
+                document = stage(item.document)
             except Exception as exc:  # isolate: one bad document never stops the run
-                self.quarantine(source, document.document_id, name, exc)
-        self.items = kept
+                self.quarantine(item.source, item.document_id, name, exc)
+                failed.append(item)
+                continue
+            self._done(name, item, document)
+        self._drop(failed)
         self.result.stage_seconds[name] += time.perf_counter() - started
 
     def together(self, name: str, stage: Callable[[list[Document]], list[Document]]) -> None:
         """A stage over the whole batch; if it fails, retried per document to find the culprit."""
+        pending = self._pending(name)
+        if not pending:
+            return
         started = time.perf_counter()
         try:
-            documents = stage([document for _, document in self.items])
-            self.items = [(source, document) for (source, _), document in zip(self.items, documents, strict=True)]
+            documents = stage([item.document for item in pending])
         except Exception:
             self.result.stage_seconds[name] += time.perf_counter() - started
             self.each(name, lambda document: stage([document])[0])
             return
+        for item, document in zip(pending, documents, strict=True):
+            self._done(name, item, document)
         self.result.stage_seconds[name] += time.perf_counter() - started
+
+    def start(self, raws: list[RawDocument], context: Context) -> None:
+        """Resume every document after its last cached stage; clean those with nothing cached."""
+        started = time.perf_counter()
+        for raw in raws:
+            keys = stage_keys(raw, context.fingerprints)
+            resume = first_missing(keys, self.cache) if self.cache is not None else 0
+            item = _Item(raw.source, raw.document_id, keys, resume)
+            if resume:
+                cached = self.cache.get(STAGES[resume - 1], keys[STAGES[resume - 1]])
+                if cached is None:  # unreadable entry: compute it all again
+                    item.next_stage = 0
+                else:
+                    # Records carry the provenance of this run, whichever run computed the cached stages.
+                    item.document = cached.model_copy(update={"provenance": context.provenance})
+                    self.result.stage_reused += resume
+            self.items.append(item)
+            if item.next_stage == 0:
+                try:
+                    self._done("clean", item, _dated(clean.clean(raw, context.provenance), raw))
+                except Exception as exc:
+                    self.quarantine(raw.source, raw.document_id, "clean", exc)
+                    self.items.pop()
+        self.result.stage_seconds["clean"] += time.perf_counter() - started
 
 
 def _dated(document: Document, raw: RawDocument) -> Document:
@@ -106,22 +170,24 @@ def _dated(document: Document, raw: RawDocument) -> Document:
     return document.model_copy(update={"published": dateline_date(document.text) or raw.published})
 
 
-def process_batch(raws: list[RawDocument], context: Context) -> BatchResult:
-    """Run a batch of documents through every stage."""
+def process_batch(raws: list[RawDocument], context: Context, cache: StageCache | None = None) -> BatchResult:
+    """Run a batch of documents through every stage, each output taken from `cache` when its key is there."""
     result = BatchResult()
-    batch = _Batch(result)
-    started = time.perf_counter()
-    for raw in raws:
-        try:
-            batch.items.append((raw.source, _dated(clean.clean(raw, context.provenance), raw)))
-        except Exception as exc:
-            batch.quarantine(raw.source, raw.document_id, "clean", exc)
-    result.stage_seconds["clean"] += time.perf_counter() - started
+    batch = _Batch(result, cache)
+    batch.start(raws, context)
     batch.each("language", language.identify)
     batch.each("segment", segment.segment)
     batch.together("ner", functools.partial(ner.recognise_batch, models=context.models, gazetteer=context.gazetteer))
     batch.each("link", functools.partial(link.link, kb=context.kb))
     batch.each("events", events.extract)
     batch.each("validate", validate.validate)
-    result.documents = [document for _, document in batch.items]
+    result.documents = [item.document for item in batch.items]
     return result
+
+
+def plan_batch(raws: Iterable[RawDocument], context: Context, cache: StageCache) -> Counter[str]:
+    """How many of the documents each stage would compute, without computing anything."""
+    runs: Counter[str] = Counter()
+    for raw in raws:
+        runs.update(STAGES[first_missing(stage_keys(raw, context.fingerprints), cache) :])
+    return runs

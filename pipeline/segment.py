@@ -34,9 +34,12 @@ _BOUNDARY = re.compile(
     r"(?=[。！？；!?;.…])"  # every boundary starts with one of these: lets the regex engine skip to them
     rf"(?P<stop>[。！？；]+[{_CLOSERS}]*"
     rf"|(?<=[{_HAN}])(?:[!?;]+|…+|\.\.\.)[{_CLOSERS}]*"
-    rf"|[!?]+[{_CLOSERS}]*(?=[{_HAN}])"
-    rf"|(?P<latin>[.!?]+|…)[”’\"')\]]*(?=\s+[“‘\"'(\[]*[A-Z0-9{_HAN}]))\s*"
+    rf"|(?<![!?])[!?]+[{_CLOSERS}]*(?=[{_HAN}])"
+    rf"|(?P<latin>(?<![.!?])[.!?]+|…)[”’\"')\]]*(?=\s+[“‘\"'(\[]*[A-Z0-9{_HAN}]))\s*"
 )
+# A run of stops is tried from its first character only (the lookbehinds): from inside the run the
+# same greedy match would fail the same way, and trying it from every character is quadratic (`....`).
+
 # Abbreviations after which a period does not end the sentence.
 _TITLES = frozenset(
     "Mr Mrs Ms Mx Dr Prof Sen Rep Gov Gen Lt Col Sgt Capt Cmdr Adm Rev Hon Pres Supt Messrs Mme Mlle"
