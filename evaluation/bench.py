@@ -20,8 +20,9 @@ from pathlib import Path
 import orjson
 
 from newsx.pipeline.ingest import ingest
-from newsx.schemas import RawDocument
+from newsx.schemas import Provenance, RawDocument
 
+DEFAULT_SIZES = "100,1000,10000"
 STAGES = ("ingest", "clean", "language", "segment", "ner", "link", "events", "validate", "merge", "sink")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*|\n")
 
@@ -149,6 +150,83 @@ def ner_reference(source: Path, limit: int = 300) -> dict[str, object]:
     return {"models": models, "characters_per_second": round(total_chars / total_seconds) if total_seconds else None}
 
 
+def clean_language_speed(source: Path) -> dict[str, object]:
+    """Throughput of the clean and language stages alone on one core, over every document of `source`.
+
+    The documents are read first (not timed); then each stage runs over all
+    of them in this process, timed in CPU seconds of this process (one core:
+    neither other processes on the machine nor waiting count) and in wall
+    seconds. Models are loaded before the clock starts (the bigram table, the
+    lingua detector): a run loads them once.
+    """
+    from newsx.pipeline import clean, language
+    from newsx.pipeline.spam import load_model
+
+    raws = [item for item in ingest(source) if isinstance(item, RawDocument)]
+    characters = sum(len(raw.raw_text) for raw in raws)
+    megabytes = sum(len(raw.raw_text.encode("utf-8")) for raw in raws) / 1e6
+    provenance = Provenance(pipeline_version="bench")
+    load_model()
+    language.latin_detector()
+    figures: dict[str, object] = {"documents": len(raws), "characters": characters, "megabytes_utf8": round(megabytes, 3)}
+    cpu_started, wall_started = time.process_time(), time.perf_counter()
+    documents = [clean.clean(raw, provenance) for raw in raws]
+    cpu_clean, wall_clean = time.process_time() - cpu_started, time.perf_counter() - wall_started
+    cpu_started, wall_started = time.process_time(), time.perf_counter()
+    for document in documents:
+        language.identify(document)
+    cpu_language, wall_language = time.process_time() - cpu_started, time.perf_counter() - wall_started
+    for name, cpu, wall in (
+        ("clean", cpu_clean, wall_clean),
+        ("language", cpu_language, wall_language),
+        ("clean+language", cpu_clean + cpu_language, wall_clean + wall_language),
+    ):
+        figures[name] = {
+            "cpu_seconds": round(cpu, 3),
+            "wall_seconds": round(wall, 3),
+            "characters_per_second": round(characters / cpu) if cpu else None,
+            "megabytes_per_second": round(megabytes / cpu, 2) if cpu else None,
+        }
+    return figures
+
+
+def run_clean_language_bench(dev: Path, sample: Path, sizes: list[int]) -> dict[str, object]:
+    """`newsx bench --clean-language`: clean + language id alone on synthetic corpora (no flow, no models)."""
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="newsx-bench-") as tmp:
+        texts = base_articles([sample, dev])
+        for size in sizes:
+            corpus = synthetic_corpus(texts, size, Path(tmp) / f"synthetic-{size}.jsonl")
+            runs.append({"corpus": f"synthetic-{size}", **clean_language_speed(corpus)})
+        if dev.exists():
+            runs.append({"corpus": "dev", **clean_language_speed(dev)})
+    return {
+        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": _cpus()},
+        "date": time.strftime("%Y-%m-%d"),
+        "clean_language": runs,
+    }
+
+
+def render_clean_language(figures: dict[str, object], console) -> None:
+    from rich.table import Table
+
+    table = Table(title="newsx bench --clean-language: one core (CPU seconds of this process)", title_justify="left")
+    table.add_column("corpus", no_wrap=True)
+    table.add_column("stage")
+    for column in ("docs", "chars", "MB (UTF-8)", "CPU s", "wall s", "chars/s", "MB/s"):
+        table.add_column(column, justify="right")
+    for run in figures["clean_language"]:
+        for stage in ("clean", "language", "clean+language"):
+            row = run[stage]
+            table.add_row(
+                run["corpus"], stage, str(run["documents"]), f"{run['characters']:,}", f"{run['megabytes_utf8']:.2f}",
+                f"{row['cpu_seconds']:.3f}", f"{row['wall_seconds']:.3f}",
+                f"{row['characters_per_second']:,}" if row["characters_per_second"] else "-",
+                f"{row['megabytes_per_second']:.2f}" if row["megabytes_per_second"] else "-",
+            )
+    console.print(table)
+
+
 def run_bench(dev: Path, sample: Path, sizes: list[int]) -> dict[str, object]:
     """All figures of `newsx bench` as one JSON-ready dict."""
     runs: list[RunFigures] = []
@@ -241,8 +319,15 @@ def add_parser(commands) -> None:
     bench = commands.add_parser("bench", help="measure throughput and memory of the pipeline and each stage")
     bench.add_argument("--dev", default="../shared/corpus/dev", help="the dev corpus (default: ../shared/corpus/dev)")
     bench.add_argument("--sample", default="sample/corpus", help="sample articles the synthetic corpora are built from")
-    bench.add_argument("--sizes", default="100,1000,10000", help="synthetic corpus sizes, comma-separated")
+    bench.add_argument(
+        "--sizes", default=None, help=f"synthetic corpus sizes, comma-separated (default {DEFAULT_SIZES}; 1000 with --clean-language)"
+    )
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench.add_argument(
+        "--clean-language",
+        action="store_true",
+        help="measure only cleaning + language id on one core (no flow, no NER models); sizes default to 1000",
+    )
     bench.set_defaults(handler=run_bench_command)
 
 
@@ -252,10 +337,16 @@ def run_bench_command(args) -> int:
     from rich.console import Console
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
-    figures = run_bench(Path(args.dev), Path(args.sample), sizes)
+    sizes_text = args.sizes if args.sizes is not None else ("1000" if args.clean_language else DEFAULT_SIZES)
+    sizes = [int(size) for size in sizes_text.split(",") if size.strip()]
+    if args.clean_language:
+        figures = run_clean_language_bench(Path(args.dev), Path(args.sample), sizes)
+        show = render_clean_language
+    else:
+        figures = run_bench(Path(args.dev), Path(args.sample), sizes)
+        show = render
     if args.json:
         print(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode())
     else:
-        render(figures, Console(highlight=False))
+        show(figures, Console(highlight=False))
     return 0

@@ -34,25 +34,36 @@ _FULLWIDTH_ALNUM = str.maketrans(
 )
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2000-\u200a]+")
 _HIDDEN = re.compile(f"{_INVISIBLE.pattern}|{_CONTROL.pattern}")
+# Blanks that change: a run of two or more, or one that is not a plain space (a lone space stays as it is).
+_SPACES_TO_FOLD = re.compile(r"[ \t\u00a0\u3000\u2000-\u200a]{2,}|[\t\u00a0\u3000\u2000-\u200a]")
+# Anything normalisation changes; a piece without any is copied as it is.
+_TO_NORMALISE = re.compile(
+    f"{_ENTITY.pattern}|{_SPACES_TO_FOLD.pattern}|{_HIDDEN.pattern}|[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]"
+)
 _BLANK = re.compile(f"{_SPACES.pattern[:-1]}|{_HIDDEN.pattern}")
 
 # Markdown markup, dropped from kept lines of markdown input: block prefixes
 # (quote marks, heading hashes, bullets), images, the bracket and URL halves
 # of links, strong-emphasis and code marks. Each group is one dropped piece.
 _MARKDOWN_BLOCK = re.compile(r"^[ \t]*(?:(?:>[ \t]?)+|#{1,6}[ \t]+|[-*+][ \t]+)+", re.M)
+# Linear on any line: a link text never holds a bracket and a URL never an unbalanced parenthesis, so
+# every attempt stops at the next delimiter instead of scanning to the end of the line (which made a
+# line of many `[` or `](` quadratic).
+_URL = r"(?:[^()\n]|\([^()\n]*\))"  # one level of parentheses: `wiki/Foo_(bar)`
 _MARKDOWN_INLINE = re.compile(
-    r"(!\[[^\]\n]*\]\([^)\n]*\))"  # an image: all of it
-    r"|(\[)(?=[^\]\n]+\]\([^)\n]+\))"  # a link's opening bracket
-    r"|(?<=[^\[\n])(\]\([^)\n]+\))"  # a link's closing bracket and URL
+    rf"(!\[[^\[\]\n]*\]\({_URL}*\))"  # an image: all of it
+    rf"|(\[)(?=[^\[\]\n]+\]\({_URL}+\))"  # a link's opening bracket
+    rf"|(?<=[^\[\n])(\]\({_URL}+\))"  # a link's closing bracket and URL
     r"|(\*\*|__|`)"
 )
-# A URL closing a line after a space: the bare short link of an embedded post.
-_TRAILING_LINK = re.compile(r"[ \t]+https?://\S+\Z")
+# A URL closing a line after a space: the bare short link of an embedded post (see _trailing_link).
+_LINK_AT_END = re.compile(r"https?://\S+")
 
 
 @dataclass(frozen=True)
 class Rules:
     line_rules: tuple[tuple[str, re.Pattern[str]], ...]
+    any_line_rule: re.Pattern[str]  # all of them in one pattern, a named group per rule, in order
     related_headings: re.Pattern[str]
     list_line: re.Pattern[str]
     trailer_headings: re.Pattern[str]
@@ -68,6 +79,10 @@ def load_rules() -> Rules:
     data = yaml.safe_load(resources.files("newsx.pipeline").joinpath("data/clean_rules.yaml").read_text("utf-8"))
     return Rules(
         line_rules=tuple((name, _alternation(patterns)) for name, patterns in data["line_rules"].items()),
+        any_line_rule=re.compile(
+            "|".join(f"(?P<{name}>{_alternation(patterns).pattern})" for name, patterns in data["line_rules"].items()),
+            re.I,
+        ),
         related_headings=_alternation(data["related_headings"]),
         list_line=_alternation(data["list_line"]),
         trailer_headings=_alternation(data["trailer_headings"]),
@@ -123,7 +138,8 @@ def classify_lines(text: str, markdown: bool = False) -> list[tuple[int, int, st
         if number >= trailer_from:
             result.append((start, end, "byline"))
             continue
-        reason = next((name for name, pattern in rules.line_rules if pattern.fullmatch(line)), None)
+        match = rules.any_line_rule.fullmatch(line)
+        reason = match.lastgroup if match else None
         if reason is None and rules.related_headings.fullmatch(line):
             in_related, reason = True, "related_list"
         elif reason is None and in_related:
@@ -160,10 +176,25 @@ def _inline_drops(text: str, start: int, end: int, markdown: bool) -> list[tuple
         for match in _MARKDOWN_INLINE.finditer(text, position, end):
             group = next(i for i in range(1, 5) if match.group(i) is not None)
             drops.append((match.start(group), match.end(group), "image_file" if group == 1 else "markdown"))
-    link = _TRAILING_LINK.search(text, position, end)
-    if link and not any(s < link.end() and link.start() < e for s, e, _ in drops):
-        drops.append((link.start(), link.end(), "bare_link"))
+    link = _trailing_link(text, position, end)
+    if link and not any(s < link[1] and link[0] < e for s, e, _ in drops):
+        drops.append((*link, "bare_link"))
     return sorted(drops)
+
+
+def _trailing_link(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """A URL that closes text[start:end] after spaces or tabs, with those blanks: (start, end), else None.
+
+    Found from the line's end backwards, in linear time (a search from each blank was quadratic on a
+    line of blanks).
+    """
+    blank = max(text.rfind(" ", start, end), text.rfind("\t", start, end))
+    if blank < 0 or not _LINK_AT_END.fullmatch(text, blank + 1, end):
+        return None
+    first = blank
+    while first > start and text[first - 1] in " \t":
+        first -= 1
+    return first, end
 
 
 def _subtract(pieces: list[tuple[int, int]], drops: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -259,6 +290,9 @@ def _trim(raw: str, pieces: list[tuple[int, int]], removed: Counter[str]) -> lis
 
 def normalise_into(out: MappedText, raw: str, start: int, end: int, removed: Counter[str]) -> None:
     """Append raw[start:end] to `out`, character-normalised, keeping offsets."""
+    if not _TO_NORMALISE.search(raw, start, end):
+        out.append(raw[start:end], start)  # most pieces: nothing to change
+        return
     position = start
     for match in _ENTITY.finditer(raw, start, end):
         _normalise_plain(out, raw, position, match.start(), removed)
@@ -274,7 +308,7 @@ def normalise_into(out: MappedText, raw: str, start: int, end: int, removed: Cou
 def _normalise_plain(out: MappedText, raw: str, start: int, end: int, removed: Counter[str]) -> None:
     """Fold each run of spaces to one, and drop invisible and control characters."""
     position = start
-    for match in _SPACES.finditer(raw, start, end):
+    for match in _SPACES_TO_FOLD.finditer(raw, start, end):
         _copy_visible(out, raw, position, match.start(), removed)
         out.append(" ", match.start(), match.end())
         removed["whitespace"] += match.end() - match.start() - 1

@@ -64,10 +64,18 @@ def document_id(text: str) -> str:
 # --- finding inputs ---
 
 
-def iter_paths(source: str | os.PathLike[str]) -> Iterator[Path]:
-    """Files of a source (a file, a folder walked recursively, or a glob) in a stable order.
+HIDDEN_FILE = "hidden-file"
+HIDDEN_FOLDER = "hidden-folder"
 
-    Symlinked folders are not followed, so a link loop cannot trap the walk.
+
+def iter_inputs(source: str | os.PathLike[str]) -> Iterator[Path | QuarantineRecord]:
+    """Every input of a source in a stable order: the files to read, and a quarantine record for each
+    hidden file (`.DS_Store`, `.article.txt`) and each hidden folder (`.git`, `.cache`) of a folder walked.
+
+    A hidden folder is not read (version-control and tool data, not articles): it gives one record
+    counting its files. A file or glob named explicitly is read even if hidden (a glob matches names
+    starting with a dot only when its pattern spells the dot, as in the shell). Symlinked folders are
+    not followed, so a link loop cannot trap the walk.
     """
     path = Path(source)
     if path.is_file():
@@ -75,9 +83,23 @@ def iter_paths(source: str | os.PathLike[str]) -> Iterator[Path]:
         return
     if path.is_dir():
         for root, dirs, files in os.walk(path, followlinks=False):
+            for name in sorted(d for d in dirs if d.startswith(".")):
+                folder = Path(root) / name
+                if folder.is_symlink():
+                    continue
+                count = sum(len(inside) for _, _, inside in os.walk(folder, followlinks=False))
+                yield QuarantineRecord(
+                    source=str(folder), stage="ingest", reason=HIDDEN_FOLDER,
+                    detail=f"hidden folder not read ({count} file{'s' if count != 1 else ''} inside)",
+                )
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
-                if not name.startswith("."):
+                if name.startswith("."):
+                    yield QuarantineRecord(
+                        source=str(Path(root) / name), stage="ingest", reason=HIDDEN_FILE,
+                        detail="hidden file (name starts with a dot) not read; name it explicitly to read it",
+                    )
+                else:
                     yield Path(root) / name
         return
     matches = sorted(glob.glob(str(source), recursive=True))
@@ -86,6 +108,11 @@ def iter_paths(source: str | os.PathLike[str]) -> Iterator[Path]:
     for match in matches:
         if Path(match).is_file():
             yield Path(match)
+
+
+def iter_paths(source: str | os.PathLike[str]) -> Iterator[Path]:
+    """The files of a source that are read (see iter_inputs), in a stable order."""
+    return (item for item in iter_inputs(source) if isinstance(item, Path))
 
 
 # --- decoding ---
@@ -362,5 +389,8 @@ def read_path(path: Path, limits: IngestLimits = IngestLimits()) -> Iterator[Raw
 
 def ingest(source: str | os.PathLike[str], limits: IngestLimits = IngestLimits()) -> Iterator[RawDocument | QuarantineRecord]:
     """Stream every document of a source, in a stable order."""
-    for path in iter_paths(source):
-        yield from read_path(path, limits)
+    for item in iter_inputs(source):
+        if isinstance(item, QuarantineRecord):
+            yield item
+        else:
+            yield from read_path(item, limits)

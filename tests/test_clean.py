@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import html
+import time
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -123,3 +126,46 @@ def test_every_kept_span_maps_back_to_the_raw_text_it_came_from(lines, fmt, titl
         assert span == " " and raw_text[raw_start] in " \t\u3000" or (
             raw_text.startswith("&", raw_start) and html.unescape(raw_text[raw_start : raw_text.index(";", raw_start) + 1]) == span
         ), (span, raw_text[raw_start : raw_start + 10])
+
+
+# --- pathological lines: every regex of cleaning is linear (a quadratic one took minutes on these) ---
+
+PATHOLOGICAL = 200_000
+TIME_LIMIT = 5.0  # seconds: a guard against quadratic blow-up only (linear work here takes well under one)
+
+
+def _cleaned_in_time(raw_text: str, fmt: str = "txt"):
+    raw = RawDocument(document_id="doc_" + "0" * 24, source="t." + fmt, format=fmt, encoding="utf-8", raw_text=raw_text)
+    started = time.process_time()
+    doc = clean(raw, PROVENANCE)
+    seconds = time.process_time() - started
+    assert seconds < TIME_LIMIT, f"{seconds:.1f} s on {len(raw_text):,} characters"
+    return doc
+
+
+
+@pytest.mark.parametrize(
+    ("name", "raw_text", "fmt"),
+    [
+        ("blanks before a word, no link", "a" + " " * PATHOLOGICAL + "x", "txt"),
+        ("blank-separated tokens, no link at the end", "a " + "http://x " * (PATHOLOGICAL // 9) + "。", "txt"),
+        ("open brackets, never closed", "[" * PATHOLOGICAL, "md"),
+        ("image starts, never closed", "![" * (PATHOLOGICAL // 2), "md"),
+        ("link middles, never closed", "a" + "](" * (PATHOLOGICAL // 2), "md"),
+        ("link texts without URLs", "[a]" * (PATHOLOGICAL // 3), "md"),
+        ("nested parentheses in a URL part", "[a](" + "(" * PATHOLOGICAL, "md"),
+        ("Chinese text with spaces", "公司 宣布 " * (PATHOLOGICAL // 6), "md"),
+    ],
+)
+def test_pathological_lines_clean_in_linear_time(name, raw_text, fmt):
+    doc = _cleaned_in_time(raw_text, fmt)
+    assert doc.text or not raw_text.strip(), name
+
+
+def test_markdown_links_and_trailing_links_after_the_rewrite():
+    md = "看[这篇报道](https://example.com/wiki/Foo_(bar))和![图](a.png)。**重点** `代码`\n原文 https://t.co/AbC"
+    raw = RawDocument(document_id="doc_" + "0" * 24, source="t.md", format="md", encoding="utf-8", raw_text=md)
+    doc = clean(raw, PROVENANCE)
+    assert doc.text == "看这篇报道和。重点 代码\n原文"
+    assert cleaned("Altman wrote a post. \t https://t.co/AbCd123").text == "Altman wrote a post."
+    assert cleaned("see https://t.co/x and more").text == "see https://t.co/x and more"  # not at the end: kept

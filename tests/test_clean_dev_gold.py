@@ -17,7 +17,7 @@ from newsx.pipeline.ingest import ingest
 from newsx.schemas import Provenance, RawDocument
 
 PROVENANCE = Provenance(pipeline_version="test")
-FLOOR = 0.98
+FLOOR = 1.0  # reached on dev and sample (issue 5 asked for 0.98): a lost string is a regression
 
 
 def squeeze(text: str) -> str:

@@ -188,3 +188,23 @@ def test_iter_paths_is_sorted_recursive_and_survives_symlink_loops(tmp_path):
     assert [Path(p).name for p in iter_paths(str(tmp_path / "*.txt"))] == ["1.txt"]
     with pytest.raises(FileNotFoundError):
         list(iter_paths(tmp_path / "nothing-*.txt"))
+
+
+def test_hidden_files_and_folders_are_quarantined_not_skipped(tmp_path):
+    (tmp_path / "a.txt").write_text(ZH, "utf-8")
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".draft.txt").write_text(ZH + "草稿", "utf-8")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "objects").mkdir()
+    for name in ("HEAD", "config", "objects/ab"):
+        (tmp_path / ".git" / name).write_text("x", "utf-8")
+    items = list(ingest(tmp_path))
+    reasons = {Path(item.source).relative_to(tmp_path).as_posix(): getattr(item, "reason", "read") for item in items}
+    assert reasons == {".git": "hidden-folder", ".DS_Store": "hidden-file", "a.txt": "read", "sub/.draft.txt": "hidden-file"}
+    git = next(item for item in items if item.source.endswith(".git"))
+    assert git.stage == "ingest" and "3 files" in git.detail
+    # every input is counted once: what iter_paths reads plus what is quarantined before reading
+    assert [p.name for p in iter_paths(tmp_path)] == ["a.txt"]
+    # named explicitly, a hidden file is read
+    assert isinstance(_one(ingest(tmp_path / "sub" / ".draft.txt")), RawDocument)
