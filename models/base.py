@@ -36,7 +36,9 @@ class Token:
 
 @dataclass
 class Analysis:
-    """What a backend found in one sentence."""
+    """What a backend found in one sentence. Tokens only where the backend was asked for them
+    (SpacyBackend(parse=True)) or its model gives them anyway (HanLP multi-task models): the NER
+    stage uses the spans alone."""
 
     spans: list[Span] = field(default_factory=list)
     tokens: list[Token] = field(default_factory=list)

@@ -5,7 +5,9 @@ registry). A pretrained model must already be in HANLP_HOME; otherwise, and
 when loading it would fetch a further resource, ModelNotFoundError says how
 to get it. Identifiers may be a catalogue key (`MSRA_NER_ELECTRA_SMALL_ZH`), an
 attribute path (`ner.MSRA_NER_ELECTRA_SMALL_ZH`,
-`hanlp.pretrained.ner.MSRA_NER_ELECTRA_SMALL_ZH`), a URL, or a directory.
+`hanlp.pretrained.ner.MSRA_NER_ELECTRA_SMALL_ZH`), a URL, a directory, or
+`newsx/<name>` for a model shipped in models/data/<name> (`newsx/ner_zh_hanlp`,
+the BiLSTM comparison model of models/data/ner_zh/MODEL_CARD.md).
 
 Plain NER models take pre-tokenised input; they get the sentence's
 non-space characters (MSRA models are character level) and their token
@@ -50,6 +52,8 @@ NER_TASKS = ("ner/msra", "ner/ontonotes", "ner/pku", "ner")
 DEP_TASKS = ("dep",)
 
 DEFAULT_BATCH_SIZE = 32
+SHIPPED_PREFIX = "newsx/"
+SHIPPED_DIR = Path(__file__).resolve().parent / "data"
 
 # (character offsets of the tokens, their texts) for one sentence
 CharTokens = tuple[list[int], list[str]]
@@ -82,6 +86,14 @@ def _looks_like_path(identifier: str) -> bool:
 
 def resolve_identifier(identifier: str) -> str:
     """A local path or the URL of a pretrained model; raises for names HanLP does not know."""
+    if identifier.startswith(SHIPPED_PREFIX):
+        shipped = SHIPPED_DIR / identifier.removeprefix(SHIPPED_PREFIX)
+        if not (shipped / "config.json").is_file():
+            raise ModelNotFoundError(
+                f"HanLP model {identifier!r} is not at {shipped}: train one with "
+                "`newsx train ner-zh --backend hanlp --out DIR` and pass --model zh=hanlp:DIR/model"
+            )
+        return str(shipped)
     if identifier.startswith(("http://", "https://")) or Path(identifier).expanduser().exists():
         return identifier
     if _looks_like_path(identifier):

