@@ -103,7 +103,7 @@ class StageCache:
             return None
 
     def put(self, stage: str, key: str, document: Document) -> None:
-        _write_atomically(self._path(stage, key), orjson.dumps(document.model_dump(mode="json")))
+        _write_atomically(self._path(stage, key), document.model_dump_json().encode("utf-8"))  # pydantic's serializer: no dict between
 
     def last_fingerprints(self) -> dict[str, dict[str, str]]:
         """The stage fingerprints the last run recorded (empty before the first), to explain what changed."""

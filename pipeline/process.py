@@ -10,11 +10,15 @@ is cached under the current key (see newsx.pipeline.cache).
 
 from __future__ import annotations
 
+import copy
 import functools
+import hashlib
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -46,11 +50,72 @@ def build_context(settings: Settings, flags: list[str] | None = None) -> Context
     """Load the configured models and the knowledge base (each once per process)."""
     specs = resolve_specs(settings.models, flags or [])
     models = {language: load_backend(spec) for language, spec in sorted(specs.items())}
-    kb = KnowledgeBase.load(settings.kb_file)
+    kb = load_kb(settings.kb_file)
     gazetteer = GazetteerBackend(kb)
     fingerprints = {**model_fingerprints(models), "gazetteer": gazetteer.fingerprint}
     provenance = settings.provenance(fingerprints, kb.version)
     return Context(provenance, models, gazetteer, kb, stage_fingerprints(settings, provenance))
+
+
+_KBS: dict[tuple[str, ...], KnowledgeBase] = {}
+
+
+def load_kb(user_path: str | None = None) -> KnowledgeBase:
+    """KnowledgeBase.load(user_path), parsed once per process for the same seed and user file
+    contents (the YAML parse is most of a second); each caller gets its own copy to change."""
+    seed = KnowledgeBase.seed_path()
+    user = Path(user_path) if user_path else None
+    key = (
+        str(seed), hashlib.sha256(seed.read_bytes()).hexdigest(),
+        str(user), hashlib.sha256(user.read_bytes()).hexdigest() if user is not None and user.is_file() else "",
+    )
+    with _CONTEXTS_LOCK:
+        if key not in _KBS:
+            _KBS.clear()  # one KB kept: a long-lived process whose KB file grows keeps no stale copies
+            _KBS[key] = KnowledgeBase.load(user_path)
+        return copy.deepcopy(_KBS[key])
+
+
+_CONTEXTS: dict[str, Context] = {}
+_CONTEXTS_LOCK = threading.RLock()
+CONTEXT_BUILDS: Counter[str] = Counter()  # per settings key, how often this process loaded its models (once)
+
+
+def settings_key(settings: Settings) -> str:
+    """What a Context is built from: every setting but where records are written and the batch size."""
+    return hashlib.sha256(settings.model_dump_json(exclude={"database", "batch_size"}).encode()).hexdigest()[:24]
+
+
+def shared_context(settings: Settings, rebuild: bool = False) -> Context:
+    """The Context of `settings`, built once per process and kept: a Dask worker loads the models and
+    the knowledge base for its first batch and reuses them for every later one. `rebuild` builds it
+    again (after the KB file grew, say; models already loaded are reused by the registry)."""
+    key = settings_key(settings)
+    with _CONTEXTS_LOCK:
+        context = None if rebuild else _CONTEXTS.get(key)
+        if context is None:
+            context = _CONTEXTS[key] = build_context(settings)
+            CONTEXT_BUILDS[key] += 1
+        return context
+
+
+class ContextMismatch(RuntimeError):
+    """A worker's models or knowledge base are not the ones the run started with."""
+
+
+def process_batch_on_worker(raws: list[RawDocument], settings: Settings, provenance: Provenance, cache: StageCache | None = None) -> BatchResult:
+    """process_batch on a worker of a cluster: with this process's shared Context for `settings`, which
+    must give the same provenance (models, KB, configuration) as the run's, or the records would differ."""
+    context = shared_context(settings)
+    if context.provenance != provenance:  # the files changed since this worker built it: once more
+        context = shared_context(settings, rebuild=True)
+    if context.provenance != provenance:
+        raise ContextMismatch(
+            "this worker's models or knowledge base differ from the run's: worker"
+            f" {context.provenance.model_dump(mode='json')} != run {provenance.model_dump(mode='json')};"
+            " install the same models and KB file on every worker"
+        )
+    return process_batch(raws, context, cache)
 
 
 @dataclass

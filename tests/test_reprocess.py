@@ -192,3 +192,29 @@ def test_the_schedule_is_a_deployment_with_cron_parameters_retries_and_one_run_a
     assert deployment.parameters == {"source": str(Path("corpus").resolve()), "out_dir": str(tmp_path / "out"), "prune": False}
     assert deployment.concurrency_limit == 1 and deployment.flow_name == "extract_corpus"
     assert (scheduled_extract_corpus.retries, scheduled_extract_corpus.retry_delay_seconds) == (2, 30)
+
+
+def test_the_reprocess_bench_lexicon_edit_reruns_events_and_validation_only(extracted, corpus, calls, tmp_path):
+    from newsx.evaluation.reprocess_bench import changed_event_lexicon
+    from newsx.pipeline import events as events_module
+
+    before = events_module.lexicon()
+    with changed_event_lexicon(tmp_path) as copy:
+        assert "离开" not in events_module.lexicon()["triggers"]["personnel.departure"]["zh"].pattern
+        result = reprocess_corpus(source=str(corpus), out_dir=str(extracted))
+    assert events_module.lexicon() is before and copy.is_file()
+    plan = {stage.stage: (stage.documents, stage.reason) for stage in result.plan}
+    assert plan["events"] == (2, "code of data/events.yaml changed") and plan["validate"][0] == 2
+    assert all(plan[stage][0] == 0 for stage in ("clean", "language", "segment", "ner", "link"))
+    assert calls == Counter({"events": 2})
+    assert result.summary.stages["cache"].startswith("10 stage outputs reused, 4 computed")
+
+
+def test_the_knowledge_base_is_parsed_once_and_every_caller_gets_its_own_copy():
+    from newsx.pipeline.process import load_kb
+
+    first, second = load_kb(), load_kb()
+    assert first is not second and first.version == second.version
+    name = next(iter(first.entities))
+    first.entities.pop(name)
+    assert name in second.entities and name in load_kb().entities

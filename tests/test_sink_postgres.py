@@ -8,7 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+import signal
 import sqlite3
+import subprocess
+import sys
 import time
 import traceback
 from collections.abc import Iterator
@@ -200,3 +203,92 @@ def test_the_flow_writes_the_same_rows_to_postgresql_as_to_sqlite(schema, admin,
     postgres_counts = {table: admin.execute(f"SELECT COUNT(*) FROM {schema}.{table}").fetchone()[0] for table in TABLES}
     assert summary.processed == 2 and postgres_counts["documents"] == 2
     assert postgres_counts == sqlite_counts(tmp_path / "sqlite" / "newsx.sqlite")
+
+
+def table_rows(admin: psycopg.Connection, schema: str) -> dict[str, list[tuple]]:
+    """Every row of every table, sorted; of runs only what does not depend on when it ran."""
+    rows = {}
+    for table in TABLES:
+        if table == "schema_version":
+            continue
+        columns = "run_id, source, read, processed, quarantined, duplicates, times_run" if table == "runs" else "*"
+        rows[table] = sorted(admin.execute(f"SELECT {columns} FROM {schema}.{table}").fetchall(), key=repr)
+    return rows
+
+
+def row_counts(admin: psycopg.Connection, schema: str) -> dict[str, int]:
+    return {table: admin.execute(f"SELECT COUNT(*) FROM {schema}.{table}").fetchone()[0] for table in TABLES}
+
+
+def newsx(*args: str) -> list[str]:
+    return [sys.executable, "-m", "newsx.cli", *args]
+
+
+@pytest.fixture
+def other_schema(admin) -> Iterator[str]:
+    name = f"newsx_test_{secrets.token_hex(6)}"
+    admin.execute(f"CREATE SCHEMA {name}")
+    yield name
+    admin.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+@pytest.fixture
+def synthetic(tmp_path, repo) -> Path:
+    from newsx.evaluation.bench import base_articles, synthetic_corpus
+
+    folder = tmp_path / "synthetic"
+    folder.mkdir()
+    synthetic_corpus(base_articles([repo / "sample" / "corpus"]), 40, folder / "articles.jsonl")
+    return folder
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_the_same_input_twice_through_the_cli_gives_identical_row_counts(schema, admin, tmp_path, capsys):
+    from newsx.cli import main
+
+    source = tmp_path / "corpus"
+    source.mkdir()
+    for name, text in ARTICLES.items():
+        (source / name).write_text(text, "utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(source), "--out", str(out), "--db", url_of(schema), "--no-progress"]) == 0
+    first, first_rows = row_counts(admin, schema), table_rows(admin, schema)
+    assert main(["run", str(source), "--out", str(out), "--db", url_of(schema), "--no-progress"]) == 0
+    assert row_counts(admin, schema) == first and first["documents"] == 2 and first["events"] >= 2
+    assert table_rows(admin, schema) == {**first_rows, "runs": [(*first_rows["runs"][0][:-1], 2)]}  # times_run 2, nothing else
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_a_run_killed_mid_way_then_rerun_leaves_no_duplicate_and_no_missing_row(schema, other_schema, admin, synthetic, tmp_path):
+    out = tmp_path / "killed"
+    run = newsx("run", str(synthetic), "--out", str(out), "--db", url_of(schema), "--batch-size", "2", "--no-progress")
+    log = (tmp_path / "killed.log").open("wb")
+    process = subprocess.Popen(run, stdout=log, stderr=subprocess.STDOUT)
+    written = 0
+    try:
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline and process.poll() is None:
+            exists = admin.execute("SELECT to_regclass(%s)", (f"{schema}.documents",)).fetchone()[0]
+            written = admin.execute(f"SELECT COUNT(*) FROM {schema}.documents").fetchone()[0] if exists else 0
+            if written >= 4:  # a few batches committed, most still to come
+                break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait()
+        log.close()
+    assert process.returncode == -signal.SIGKILL, (tmp_path / "killed.log").read_text("utf-8", "replace")[-2000:]
+    after_kill = admin.execute(f"SELECT COUNT(*) FROM {schema}.documents").fetchone()[0]
+    assert 4 <= after_kill < 40 and after_kill % 2 == 0  # whole batches only
+    assert admin.execute(f"SELECT COUNT(*) FROM {schema}.runs").fetchone()[0] == 0
+
+    assert subprocess.run(run, capture_output=True).returncode == 0  # the rerun
+    clean = newsx("run", str(synthetic), "--out", str(tmp_path / "clean"), "--db", url_of(other_schema), "--batch-size", "2", "--no-progress")
+    assert subprocess.run(clean, capture_output=True).returncode == 0
+    assert row_counts(admin, schema) == row_counts(admin, other_schema)
+    assert row_counts(admin, schema)["documents"] == 40
+    assert table_rows(admin, schema) == table_rows(admin, other_schema)
+    assert (out / "documents.jsonl").read_bytes() == (tmp_path / "clean" / "documents.jsonl").read_bytes()
+    assert not [path.name for path in out.iterdir() if path.name.endswith(".tmp")]
