@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
@@ -42,8 +43,19 @@ def _run_settings(args: argparse.Namespace):
 
     models = dict(parse_model_flag(flag) for flag in args.model)
     if not args.verbose:
+        import logging
+
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        if _runner(args) == "dask":
+            import distributed  # noqa: F401  (its import sets its loggers' levels: then ours)
+
+            logging.getLogger("distributed").setLevel(logging.WARNING)  # no cluster chatter
     return load_settings(args.config, batch_size=args.batch_size, database=args.db, kb_file=args.kb, models=models)
+
+
+def _runner(args: argparse.Namespace) -> str:
+    """--runner, else dask when a scheduler address is given, else local."""
+    return args.runner or ("dask" if args.dask_address else "local")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -58,6 +70,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         show_progress=not args.no_progress and sys.stderr.isatty(),
         cache_dir=args.cache_dir,
         prune=args.prune,
+        runner=_runner(args),
+        dask_address=args.dask_address,
     )
     console.print(_summary_table(summary))
     console.print(f"wrote {Path(args.out) / 'documents.jsonl'}, events.jsonl, relations.jsonl, quarantine.jsonl, summary.json")
@@ -73,7 +87,8 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     from newsx.flows import reprocess_corpus
 
     result = reprocess_corpus(
-        source=args.source, out_dir=args.out, database=settings.database, settings=settings, dry_run=args.dry_run, cache_dir=args.cache_dir
+        source=args.source, out_dir=args.out, database=settings.database, settings=settings, dry_run=args.dry_run, cache_dir=args.cache_dir,
+        runner=_runner(args), dask_address=args.dask_address,
     )
     console.print("would recompute:" if args.dry_run else "recomputed:")
     for stage in result.plan:
@@ -99,6 +114,41 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """The run's database tables as Parquet files with a fixed column schema."""
+    from newsx.warehouse import database_of, describe, export
+
+    out = Path(args.out)
+    destination = Path(args.dest) if args.dest else out / args.format
+    database = database_of(out, args.db)
+    counts = export(database, destination, args.format)
+    console.print(f"exported {escape(describe(database))} to {escape(str(destination))}")
+    table = Table()
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in counts.items():
+        table.add_row(f"{name}.{args.format}", str(count))
+    console.print(table)
+    return 0
+
+
+def cmd_bench(measure_throughput, args: argparse.Namespace) -> int:
+    """`newsx bench`, or with --reprocess what reprocessing after an event-lexicon change costs."""
+    if not args.reprocess:
+        return measure_throughput(args)
+    import orjson
+
+    from newsx.evaluation.reprocess_bench import render, run_reprocess_bench
+
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    figures = run_reprocess_bench(Path(args.dev), Path(args.sample), args.reprocess_size)
+    if args.json:
+        print(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode())
+    else:
+        render(figures, console)
+    return 0
+
+
 def _add_run_arguments(command: argparse.ArgumentParser) -> None:
     """Arguments of `run`, shared by `reprocess`: the same input, output, configuration and models."""
     command.add_argument("source", help="a file, a folder (read recursively) or a glob of .txt/.md/.html/.jsonl")
@@ -110,6 +160,10 @@ def _add_run_arguments(command: argparse.ArgumentParser) -> None:
                          help="NER model per language, e.g. zh=hanlp:ner.MSRA_NER_ELECTRA_SMALL_ZH or en=spacy:en_core_web_trf")
     command.add_argument("--kb", help="a knowledge-base file to read and grow (default: propose to OUT/kb.learned.yaml)")
     command.add_argument("--cache-dir", help="stage cache folder (default: OUT/.cache)")
+    command.add_argument("--runner", choices=["local", "dask"],
+                         help="where the batches run: this process (local, the default) or a Dask cluster (dask)")
+    command.add_argument("--dask-address", metavar="tcp://HOST:8786",
+                         help="the Dask scheduler to use with --runner dask (default: start a LocalCluster, one worker per core)")
     command.add_argument("-v", "--verbose", action="store_true", help="show Prefect's own log lines")
 
 
@@ -231,6 +285,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--prune", action="store_true", help="each run removes documents whose source file is gone")
     serve.set_defaults(handler=cmd_serve)
 
+    export = commands.add_parser("export", help="write the run's database tables as Parquet files (for DuckDB, pandas, Spark)")
+    export.add_argument("out", help="the --out folder of `newsx run` (its newsx.sqlite is the default database)")
+    export.add_argument("--format", default="parquet", choices=["parquet"], help="file format (default: parquet)")
+    export.add_argument("--db", help="database URL to read instead (sqlite:///PATH or postgresql://…)")
+    export.add_argument("--dest", help="folder for the files (default: OUT/parquet)")
+    export.set_defaults(handler=cmd_export)
+
     schema = commands.add_parser("schema", help="write the JSON Schema files of the records")
     schema.add_argument("--out", help="folder (default: the package's schemas/json)")
     schema.set_defaults(handler=cmd_schema)
@@ -247,13 +308,19 @@ def build_parser() -> argparse.ArgumentParser:
     timeline.add_argument("--out", default="out/sample", help="the output folder of `newsx run` (default: out/sample)")
     timeline.set_defaults(handler=cmd_timeline)
 
-    from newsx.evaluation import bench, command
+    from newsx.evaluation import bench, command, soak
     from newsx.models import training
 
     from newsx.reporting import add_parser as add_report_parser
 
     command.add_parser(commands)
     bench.add_parser(commands)
+    bench_command = commands.choices["bench"]
+    bench_command.add_argument("--reprocess", action="store_true",
+                               help="instead: a full run over dev + a synthetic corpus, one event-lexicon edit, then reprocess; compare")
+    bench_command.add_argument("--reprocess-size", type=int, default=1000, help="synthetic documents for --reprocess (default: 1000)")
+    bench_command.set_defaults(handler=functools.partial(cmd_bench, bench_command.get_default("handler")))
+    soak.add_parser(commands)
     training.add_parser(commands)
     add_report_parser(commands)
     return parser
@@ -270,12 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     from pydantic import ValidationError
 
     from newsx.models.registry import ModelSpecError
-    from newsx.pipeline.sink import DatabaseUnavailable
+    from newsx.pipeline.sink import DatabaseUnavailable, OutputUnwritable
 
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (FileNotFoundError, LookupError, ModelSpecError, ValidationError, DatabaseUnavailable, ValueError) as exc:
+    except (FileNotFoundError, LookupError, ModelSpecError, ValidationError, DatabaseUnavailable, OutputUnwritable, ValueError) as exc:
         # a missing input or model, a bad configuration or database URL: a message, not a traceback
         console.print(f"[red]error:[/red] {escape(str(exc))}")
         return 2

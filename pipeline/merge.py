@@ -50,52 +50,101 @@ def _more_precise(a: str | None, b: str | None) -> str | None:
 
 def merge_events(events: Iterable[Any]) -> list[Any]:
     """Canonical events of per-document events, in a stable order."""
-    return _merge(events, prefix="evt", date_of=lambda e: e.date, combine=lambda cluster, date: {"date": date})
+    return _merge(events, *event_merger())
 
 
 def merge_relations(relations: Iterable[Any]) -> list[Any]:
     """Canonical relations of per-document relations, in a stable order: the earliest start,
     the latest end, ended if any source says so."""
-
-    def combine(cluster: list[Any], start: str | None) -> dict:
-        ends = [r.end for r in cluster if r.end]
-        return {"start": start, "end": max(ends) if ends else None, "ended": any(r.ended for r in cluster)}
-
-    return _merge(relations, prefix="rel", date_of=lambda r: r.start, combine=combine)
+    return _merge(relations, *relation_merger())
 
 
 def _merge(records: Iterable[Any], prefix: str, date_of: Any, combine: Any) -> list[Any]:
-    groups: dict[tuple[str, ...], list[list[Any]]] = {}
+    groups: dict[tuple[str, ...], list[Any]] = {}
     for record in records:
-        clusters = groups.setdefault(record_key(record), [])
+        groups.setdefault(record_key(record), []).append(record)
+    merged = [m for key, group in groups.items() for m in merge_group(key, group, prefix, date_of, combine)]
+    id_field = "event_id" if prefix == "evt" else "relation_id"
+    return sorted(merged, key=lambda r: getattr(r, id_field))
+
+
+def merge_group(key: tuple[str, ...], records: Iterable[Any], prefix: str, date_of: Any, combine: Any) -> list[Any]:
+    """The canonical records of one group of records sharing `key` (record_key), in the order they
+    were extracted: each joins the first cluster whose dates are all compatible with its own.
+
+    merge_events and merge_relations group in memory; a run streams its groups from a spill file
+    (newsx.pipeline.spill) through this, so the same records give the same canonical records."""
+    clusters: list[list[Any]] = []
+    for record in records:
         home = next((c for c in clusters if all(_dates_compatible(date_of(r), date_of(record)) for r in c)), None)
         if home is None:
             clusters.append([record])
         else:
             home.append(record)
     merged = []
-    for key, clusters in groups.items():
-        for cluster in clusters:
-            best = max(cluster, key=lambda r: (r.confidence, -len(r.evidence[0].document_id)))
-            date = None
-            for record in cluster:
-                date = _more_precise(date, date_of(record))
-            evidence = sorted(
-                {(e.document_id, e.start, e.end): e for r in cluster for e in r.evidence}.values(),
-                key=lambda e: (e.document_id, e.start, e.end),
-            )
-            sources = sorted({e.document_id for e in evidence})
-            update = {
-                **combine(cluster, date),
-                "evidence": evidence,
-                "sources": sources,
-                "confidence": max(r.confidence for r in cluster),
-            }
-            id_field = "event_id" if prefix == "evt" else "relation_id"
-            update[id_field] = stable_id(prefix, *key, (date or "")[:4])
-            if prefix == "evt":
-                update["num_sources"] = len(sources)
-                update["num_articles"] = len(sources)
-            merged.append(best.model_copy(update=update))
     id_field = "event_id" if prefix == "evt" else "relation_id"
-    return sorted(merged, key=lambda r: getattr(r, id_field))
+    used: set[str] = set()
+    for cluster in clusters:
+        best = max(cluster, key=lambda r: (r.confidence, -len(r.evidence[0].document_id)))
+        date = None
+        for record in cluster:
+            date = _more_precise(date, date_of(record))
+        evidence = sorted(
+            {(e.document_id, e.start, e.end): e for r in cluster for e in r.evidence}.values(),
+            key=lambda e: (e.document_id, e.start, e.end),
+        )
+        sources = sorted({e.document_id for e in evidence})
+        update = {
+            **combine(cluster, date),
+            "evidence": evidence,
+            "sources": sources,
+            "confidence": max(r.confidence for r in cluster),
+        }
+        update[id_field] = _cluster_id(prefix, key, date, used)
+        if prefix == "evt":
+            update["num_sources"] = len(sources)
+            update["num_articles"] = len(sources)
+        merged.append(best.model_copy(update=update))
+    return merged
+
+
+def _cluster_id(prefix: str, key: tuple[str, ...], date: str | None, used: set[str]) -> str:
+    """The id of a canonical record: type, identifying arguments and year, so that it stays the same
+    when a later article makes the date more precise. Another happening with the same arguments in
+    the same year (dates that are not compatible: 2024-03 and 2024-09) gets an id with its full date
+    instead, never the same id (which would be two lines with one id, and one row in the database)."""
+    record_id = stable_id(prefix, *key, (date or "")[:4])
+    extra = 0
+    while record_id in used:
+        extra += 1
+        record_id = stable_id(prefix, *key, date or "", *([str(extra)] if extra > 1 else []))
+    used.add(record_id)
+    return record_id
+
+
+def event_merger() -> tuple[str, Any, Any]:
+    """(prefix, date_of, combine) of canonical events, for merge_group."""
+    return "evt", _event_date, _combine_event
+
+
+def relation_merger() -> tuple[str, Any, Any]:
+    """(prefix, date_of, combine) of canonical relations, for merge_group."""
+    return "rel", _relation_start, _combine_relation
+
+
+def _event_date(event: Any) -> str | None:
+    return event.date
+
+
+def _combine_event(cluster: list[Any], date: str | None) -> dict:
+    return {"date": date}
+
+
+def _relation_start(relation: Any) -> str | None:
+    return relation.start
+
+
+def _combine_relation(cluster: list[Any], start: str | None) -> dict:
+    """The earliest start, the latest end, ended if any source says so."""
+    ends = [r.end for r in cluster if r.end]
+    return {"start": start, "end": max(ends) if ends else None, "ended": any(r.ended for r in cluster)}

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
+import itertools
 import logging
 import os
 import re
@@ -61,8 +63,43 @@ def _scrub(message: str, url: str) -> str:
     return _redact_text(message)
 
 
+class OutputUnwritable(OSError):
+    """An output file could not be written (disk full, quota, I/O error): its temporary file was
+    removed, and the file under its final name, if any, is still the complete one of an earlier run."""
+
+
+# `.NAME.PID.tmp`: the temporary files of a run (JSON Lines, the spill file, changes), by process id.
+_TEMPORARY = re.compile(r"^\..+\.(\d+)\.tmp$")
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporary files that runs killed before their end left in `folder` (their process
+    is gone); return them. A live run's files are left alone."""
+    removed = []
+    for path in folder.iterdir() if folder.is_dir() else ():
+        match = _TEMPORARY.match(path.name)
+        if match and int(match.group(1)) != os.getpid() and not _running(int(match.group(1))) and path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 class JsonlWriter:
-    """Append-only JSON Lines file that appears under its name only when closed cleanly."""
+    """Append-only JSON Lines file that appears under its name only when closed cleanly.
+
+    The lines go to `.NAME.PID.tmp` beside it; `commit` flushes and fsyncs it (`flush`), then
+    renames it over NAME (`publish`). A failed write (ENOSPC, EIO, ...) raises OutputUnwritable,
+    and `abort` removes the temporary file: a truncated line never appears under NAME."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -70,18 +107,39 @@ class JsonlWriter:
         self._handle: IO[bytes] = self._tmp.open("wb")
         self.count = 0
 
+    def _failed(self, error: OSError) -> OutputUnwritable:
+        return OutputUnwritable(
+            error.errno or errno.EIO,
+            f"could not write {self.path} ({error.strerror or error}): nothing was written under that name;"
+            " the file there, if any, is still the complete one of an earlier run",
+        )
+
     def write(self, record: Any) -> None:
-        self._handle.write(dumps(record))
+        try:
+            self._handle.write(dumps(record))
+        except OSError as error:
+            raise self._failed(error) from error
         self.count += 1
 
-    def commit(self) -> None:
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self._handle.close()
+    def flush(self) -> None:
+        """Everything written on disk (the data a rename would publish)."""
+        try:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+        except OSError as error:
+            raise self._failed(error) from error
+
+    def publish(self) -> None:
         os.replace(self._tmp, self.path)
 
+    def commit(self) -> None:
+        self.flush()
+        self.publish()
+
     def abort(self) -> None:
-        self._handle.close()
+        with contextlib.suppress(OSError):  # closing flushes the buffer: on a full disk that fails too
+            self._handle.close()
         self._tmp.unlink(missing_ok=True)
 
 
@@ -91,6 +149,7 @@ class JsonlSink:
     def __init__(self, out_dir: Path):
         out_dir.mkdir(parents=True, exist_ok=True)
         self.out_dir = out_dir
+        remove_stale_temporaries(out_dir)  # left by a run killed before its end
         self.files = {name: JsonlWriter(out_dir / f"{name}.jsonl") for name in ("documents", "events", "relations", "quarantine")}
 
     def write_documents(self, documents: Iterable[Document]) -> None:
@@ -108,15 +167,28 @@ class JsonlSink:
             self.files["relations"].write(relation)
 
     def close(self, summary: RunSummary) -> None:
+        """Publish every file: all written and fsynced first (where a full disk shows), then renamed."""
         for writer in self.files.values():
-            writer.commit()
-        tmp = self.out_dir / ".summary.json.tmp"
-        tmp.write_bytes(orjson.dumps(summary.model_dump(mode="json"), option=JSON_OPTIONS | orjson.OPT_INDENT_2))
+            writer.flush()
+        tmp = self._summary_tmp()
+        try:
+            with tmp.open("wb") as handle:
+                handle.write(orjson.dumps(summary.model_dump(mode="json"), option=JSON_OPTIONS | orjson.OPT_INDENT_2))
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as error:
+            raise OutputUnwritable(error.errno or errno.EIO, f"could not write {self.out_dir / 'summary.json'} ({error.strerror or error})") from error
+        for writer in self.files.values():
+            writer.publish()
         os.replace(tmp, self.out_dir / "summary.json")
+
+    def _summary_tmp(self) -> Path:
+        return self.out_dir / f".summary.json.{os.getpid()}.tmp"
 
     def abort(self) -> None:
         for writer in self.files.values():
             writer.abort()
+        self._summary_tmp().unlink(missing_ok=True)
 
 
 # --- SQL ---
@@ -302,6 +374,12 @@ def _canonical_rows(events: list[Any], relations: list[Any]) -> Rows:
             _add(rows, UPSERT_RELATION_ARGUMENT, relation.relation_id, role, entity_id, value)
         _add_evidence(rows, relation.relation_id, relation.evidence)
     return rows
+
+
+def _chunks(records: Iterable[Any], size: int = 1000) -> Iterable[list[Any]]:
+    iterator = iter(records)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def _add_evidence(rows: Rows, owner_id: str, evidence: list[Any]) -> None:
@@ -515,8 +593,17 @@ class SqlSink:
     def _write_batch(self, documents: list[Document], quarantine: list[QuarantineRecord]) -> None:
         self._write(_document_rows(documents, quarantine))
 
-    def write_canonical(self, events: list[Any], relations: list[Any]) -> None:
-        self.transaction(lambda: self._write(_canonical_rows(events, relations)))
+    def write_canonical(self, events: Iterable[Any], relations: Iterable[Any]) -> None:
+        """Canonical events and relations in one transaction, a chunk of rows at a time (`events` and
+        `relations` are iterated again when the transaction is retried)."""
+
+        def write() -> None:
+            for chunk in _chunks(events):
+                self._write(_canonical_rows(chunk, []))
+            for chunk in _chunks(relations):
+                self._write(_canonical_rows([], chunk))
+
+        self.transaction(write)
 
     def write_run(self, summary: RunSummary) -> None:
         self.transaction(lambda: self._write(_run_rows(summary)))
