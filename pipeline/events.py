@@ -618,7 +618,8 @@ def _sentences(document: Document) -> list[Sentence]:
 def _event_date(sentence: Sentence, trigger: Trigger, published: str | None, prefer: str) -> str | None:
     """The time of the trigger's own clause or of one before it (`2015年8月,谷歌宣布重组`); a time in
     a later clause belongs to something else (`…的告别表示感谢,并回忆了两人在2015年初见面时`)."""
-    date = timex.event_date(sentence.text, published, (trigger.start, trigger.end), prefer)
+    others = [(other.start, other.end) for other in find_triggers(sentence)]
+    date = timex.event_date(sentence.text, published, (trigger.start, trigger.end), prefer, others)
     if date is None:
         return None
     _, clause_end = sentence.clause(trigger.end)

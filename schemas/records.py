@@ -401,7 +401,7 @@ class RawDocument(Strict):
     title: str | None = None
     author: str | None = None
     published: IsoDate | None = None
-    published_from: Literal["metadata", "dateline"] | None = None
+    published_from: Literal["metadata", "dateline", "inferred"] | None = None
 
 
 class Document(Strict):
