@@ -88,11 +88,28 @@ def _after_title(text: str, mention: Mention) -> bool:
     return any(end == len(window) for _, end in roles.title_spans(window))
 
 
+_OF_AFTER_TITLE = re.compile(r"\s+(?:of|at)\s+$")
+
+
+def _title_of(text: str, mention: Mention) -> bool:
+    """Whether the mention is what a job title is held at (`former CEO of Shanda Literature`,
+    `OpenAI首席技术官`): an organisation."""
+    before = text[max(0, mention.start - 24) : mention.start]
+    of = _OF_AFTER_TITLE.search(before)
+    if of is not None:
+        window = before[: of.start()]
+        if any(end == len(window) for _, end in roles.title_spans(window)):
+            return True
+    after = text[mention.end : mention.end + 16]
+    return bool(_HAN.match(after)) and any(start == 0 for start, _ in roles.title_spans(after))
+
+
 @dataclass
 class _Cluster:
     mentions: list[Mention]
     kb: KBEntity | None
     titled: int = 0  # mentions with a job title right before them
+    title_holders: int = 0  # mentions a job title is held at
 
     def names(self) -> list[str]:
         return list(dict.fromkeys(m.text for m in self.mentions))
@@ -103,8 +120,9 @@ class _Cluster:
         votes = Counter(m.label for m in self.mentions)
         if any(_ORG_WORD.search(name) for name in self.names()):
             votes["ORG"] += len(self.mentions) + 1  # `Halcyon Labs`, `Redwood Peak Ventures`: the name says what it is
-        elif self.titled:
+        else:
             votes["PERSON"] += 2 * self.titled
+            votes["ORG"] += 2 * self.title_holders
         return max(ENTITY_LABELS, key=lambda label: (votes[label], -ENTITY_LABELS.index(label)))
 
     def canonical(self) -> str:
@@ -129,13 +147,23 @@ def _byline(text: str, mention: Mention) -> bool:
     return mention.label == "PERSON" and bool(_BYLINE.search(text[line_start : mention.start]))
 
 
-def _given_name_link(mention: Mention, kb: KnowledgeBase) -> KBEntity | None:
-    """A lone given name (`Mira`, `Barret`) names the one KB person with it, if only one has it."""
-    if mention.label != "PERSON" or not is_latin(mention.text) or len(name_parts(mention.text)) != 1 or len(mention.text) < 3:
+def _given_name_link(mention: Mention, kb: KnowledgeBase, present: list[KBEntity]) -> KBEntity | None:
+    """A lone Latin given name (`Mira`, `Sam`), whatever label the model gave it, names a person:
+    the one KB person with it among those the document names (`Sam` beside `Altman`), else the one
+    KB person with it at all. The mixed-script model often tags a bare given name ORG."""
+    if mention.label not in ("PERSON", "ORG") or not is_latin(mention.text) or len(name_parts(mention.text)) != 1 or len(mention.text) < 3:
+        return None
+    if _ORG_WORD.search(mention.text):
         return None
     key = name_key(mention.text)
-    owners = [e for e in kb.people_by_given_name().get(key, [])]
-    return owners[0] if len(owners) == 1 else None
+    owners = kb.people_by_given_name().get(key, [])
+    here = [entity for entity in owners if any(entity is other for other in present)]
+    for pool in (here, owners):
+        if len(pool) == 1:
+            return pool[0]
+        if pool:
+            return None  # several people here (or in the KB) have that given name
+    return None
 
 
 def _too_generic(name: str, kb: KnowledgeBase) -> bool:
@@ -209,18 +237,37 @@ def _link_same_names(mentions: list[Mention], groups: _Groups) -> None:
             first[key] = i
 
 
-def _link_short_forms(mentions: list[Mention], groups: _Groups, kb_links: list[KBEntity | None]) -> None:
+def _without_place(name: str, kb: KnowledgeBase) -> str:
+    """A Latin organisation name without the place it opens with: `Beijing Jinying Technology` ->
+    `Jinying Technology` (the KB knows `Beijing` as a place)."""
+    parts = name_parts(name)
+    if len(parts) > 1 and is_latin(name):
+        place = kb.resolve(parts[0])
+        if place is not None and place.type == "GPE":
+            return " ".join(parts[1:])
+    return name
+
+
+def _link_short_forms(mentions: list[Mention], groups: _Groups, kb_links: list[KBEntity | None], kb: KnowledgeBase) -> None:
     """A one-word name joins the one full name in the document it shortens: a person's given name or
     surname (`Altman`, `Mira`), an organisation's first word (`Orbital` for `Orbital Robotics`).
+    A name that opens with a place is compared without it (`Beijing Jinying` for `Jinying`).
     Whatever label the model gave the short form, the full name's group outvotes it."""
     people = {i: name_parts(m.text) for i, m in enumerate(mentions) if m.label == "PERSON" and len(name_parts(m.text)) > 1}
     orgs = {i: name_parts(core_name(m.text)) for i, m in enumerate(mentions) if m.label == "ORG" and len(name_parts(core_name(m.text))) > 1}
     for i, mention in enumerate(mentions):
-        if len(name_parts(mention.text)) != 1:
+        unplaced = _without_place(core_name(mention.text), kb)
+        if unplaced != core_name(mention.text):
+            owners = {groups.find(j) for j, m in enumerate(mentions) if j != i and name_key(core_name(m.text)) == name_key(unplaced)}
+            if len(owners) == 1 and kb_links[i] is None:
+                groups.union(owners.pop(), i)
+                continue
+        if len(name_parts(unplaced)) != 1:
             continue
-        part = name_key(mention.text)
+        part = name_key(unplaced)
         owners = {groups.find(j) for j, parts in people.items() if part in (name_key(parts[0]), name_key(parts[-1]))}
         owners |= {groups.find(j) for j, parts in orgs.items() if part == name_key(parts[0]) and is_latin(mention.text)}
+        owners.discard(groups.find(i))
         if len(owners) != 1:
             continue
         owner = owners.pop()
@@ -313,18 +360,20 @@ def link(document: Document, kb: KnowledgeBase) -> Document:
     for i, entity in enumerate(kb_links):
         if entity is not None:
             groups.union(by_kb.setdefault(id(entity), i), i)
-    _link_short_forms(named, groups, kb_links)
+    _link_short_forms(named, groups, kb_links, kb)
     _link_typos(named, groups, kb_links)
     full_first_names = {name_key(name_parts(m.text)[0]) for m in named if m.label == "PERSON" and len(name_parts(m.text)) > 1}
+    present = list({id(entity): entity for entity in kb_links if entity is not None}.values())
     clusters = []
     for members in groups.members().values():
         kb_entity = next((kb_links[i] for i in members if kb_links[i] is not None), None)
         cluster_mentions = [named[i] for i in members]
         if kb_entity is None and all(len(name_parts(m.text)) == 1 for m in cluster_mentions):
             if not any(name_key(m.text) in full_first_names for m in cluster_mentions):  # `Greg` with `Greg Brown` here
-                kb_entity = next((found for m in cluster_mentions if (found := _given_name_link(m, kb))), None)
+                kb_entity = next((found for m in cluster_mentions if (found := _given_name_link(m, kb, present))), None)
         titled = sum(1 for m in cluster_mentions if _after_title(document.text, m))
-        clusters.append(_Cluster(cluster_mentions, kb_entity, titled))
+        holders = sum(1 for m in cluster_mentions if _title_of(document.text, m))
+        clusters.append(_Cluster(cluster_mentions, kb_entity, titled, holders))
     clusters = _link_transliterations(clusters, kb)
     entities, linked = [], []
     for cluster in clusters:
@@ -333,7 +382,9 @@ def link(document: Document, kb: KnowledgeBase) -> Document:
         entities.append(Entity(entity_id=ident, name=name, type=label, mentions=cluster.names()))
         linked.extend(m.model_copy(update={"entity_id": ident}) for m in cluster.mentions)
     entities = _merge_same_ids(entities)
-    linked += _propagated(document.text, linked + others, entities)
+    propagated = _propagated(document.text, linked + others, entities, kb)
+    linked += propagated
+    entities = _merge_same_ids(_with_surfaces(entities, propagated) + _credited(document.credits, kb))
     mentions = sorted(linked + others, key=lambda m: (m.start, m.end))
     first_seen = {m.entity_id: m.start for m in reversed(mentions) if m.entity_id}
     entities.sort(key=lambda e: first_seen.get(e.entity_id, 0))
@@ -341,7 +392,18 @@ def link(document: Document, kb: KnowledgeBase) -> Document:
     return document.model_copy(update={"mentions": mentions, "entities": entities, "stages": stages})
 
 
-def _propagated(text: str, mentions: list[Mention], entities: list[Entity]) -> list[Mention]:
+def _credited(credits: list[str], kb: KnowledgeBase) -> list[Entity]:
+    """The people the byline credits are people the page names, though not in its text: entities
+    without a mention, so no event takes its writer for its subject."""
+    entities = []
+    for credit in credits:
+        known = kb.resolve(credit)
+        name = known.name if known is not None and known.type == "PERSON" else credit
+        entities.append(Entity(entity_id=entity_id(name, "PERSON"), name=name, type="PERSON", mentions=[credit]))
+    return entities
+
+
+def _propagated(text: str, mentions: list[Mention], entities: list[Entity], kb: KnowledgeBase) -> list[Mention]:
     """Every other place a linked name stands in the document, untagged: the model found `Kestrel`
     in one sentence and missed it in the next, but it is the same name."""
     taken = sorted((m.start, m.end) for m in mentions)
@@ -350,6 +412,8 @@ def _propagated(text: str, mentions: list[Mention], entities: list[Entity]) -> l
         for surface in entity.mentions:
             if (is_latin(surface) and len(surface) >= 3 and surface[0].isupper()) or (is_han(surface) and len(surface) >= 2):
                 names.setdefault(surface, (entity.entity_id, entity.type))
+    for word, entity in _short_forms(entities, kb).items():
+        names.setdefault(word, (entity.entity_id, entity.type))
     if not names:
         return []
     pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n))))
@@ -365,6 +429,43 @@ def _propagated(text: str, mentions: list[Mention], entities: list[Entity]) -> l
         entity_id_, label = names[match.group()]
         found.append(Mention(text=match.group(), start=start, end=end, label=label, entity_id=entity_id_, source="propagated"))
     return found
+
+
+def _short_forms(entities: list[Entity], kb: KnowledgeBase) -> dict[str, Entity]:
+    """One word that stands for a Latin-script name: a person's surname (`Brown` after `Greg
+    Brown`), an organisation's first word after any place (`Jinying` after `Beijing Jinying
+    Technology`); only when no other entity's name holds that word."""
+    owners: dict[str, set[str]] = {}
+    for entity in entities:
+        for surface in entity.mentions:
+            for part in name_parts(surface):
+                owners.setdefault(part, set()).add(entity.entity_id)
+    found = {}
+    for entity in entities:
+        if not is_latin(entity.name):
+            continue
+        if entity.type == "PERSON":
+            parts = name_parts(entity.name)
+            words = [parts[-1]] if len(parts) > 1 else []
+        elif entity.type == "ORG":
+            words = [parts[0] for surface in entity.mentions if len(parts := name_parts(_without_place(core_name(surface), kb))) > 1]
+        else:
+            words = []
+        for word in words:
+            if len(word) >= 3 and word[0].isupper() and not word.isupper() and owners.get(word, {entity.entity_id}) == {entity.entity_id}:
+                found.setdefault(word, entity)
+    return found
+
+
+def _with_surfaces(entities: list[Entity], mentions: list[Mention]) -> list[Entity]:
+    """Entities with the surface forms the mentions add to them."""
+    added: dict[str, list[str]] = {}
+    for mention in mentions:
+        added.setdefault(mention.entity_id or "", []).append(mention.text)
+    return [
+        entity.model_copy(update={"mentions": list(dict.fromkeys(entity.mentions + added[entity.entity_id]))}) if entity.entity_id in added else entity
+        for entity in entities
+    ]
 
 
 def _merge_same_ids(entities: list[Entity]) -> list[Entity]:
