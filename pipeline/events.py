@@ -52,6 +52,9 @@ def lexicon() -> dict:
     return compiled
 
 
+_QUALIFIER = re.compile(r"\s*(?:的)?\s*(?:竞争对手|对手|旗下|子公司|母公司|投资的|孵化的|旗下的)\s*")
+
+
 @dataclass
 class Sentence:
     """A sentence with its entity mentions, offsets relative to the sentence."""
@@ -64,9 +67,12 @@ class Sentence:
     published: str | None = None
 
     def of(self, label: str | tuple[str, ...], lo: int = 0, hi: int | None = None) -> list[Mention]:
+        """Mentions with the label(s) inside lo..hi, but not a name that only qualifies the next one
+        (`OpenAI竞争对手Anthropic`, `谷歌旗下的DeepMind`: Anthropic and DeepMind are meant)."""
         labels = (label,) if isinstance(label, str) else label
         hi = len(self.text) if hi is None else hi
-        return [m for m in self.mentions if m.label in labels and m.start >= lo and m.end <= hi]
+        found = [m for m in self.mentions if m.label in labels and m.start >= lo and m.end <= hi]
+        return [m for m, after in zip(found, found[1:] + [None]) if after is None or not _QUALIFIER.fullmatch(self.text[m.end : after.start])]
 
     def clause(self, position: int) -> tuple[int, int]:
         """Bounds of the clause around a position (Chinese commas; English semicolons)."""
@@ -615,14 +621,23 @@ def _sentences(document: Document) -> list[Sentence]:
     return result
 
 
+_ALONG_WITH = re.compile(r"\s*(?:伴随着|伴随|随着)")  # `随着X的离开,团队在5月解散`: X happened when the main clause did
+_UNDER_WAY = re.compile(r"正在\S{0,4}$")  # `正在延长休假`: it is happening as the article is written
+
+
 def _event_date(sentence: Sentence, trigger: Trigger, published: str | None, prefer: str) -> str | None:
     """The time of the trigger's own clause or of one before it (`2015年8月,谷歌宣布重组`); a time in
-    a later clause belongs to something else (`…的告别表示感谢,并回忆了两人在2015年初见面时`)."""
+    a later clause belongs to something else (`…的告别表示感谢,并回忆了两人在2015年初见面时`),
+    except the main clause after a `随着X` phrase. Without one, an event the text says is under way
+    (`正在休假`) is dated by the publication."""
     others = [(other.start, other.end) for other in find_triggers(sentence)]
     date = timex.event_date(sentence.text, published, (trigger.start, trigger.end), prefer, others)
+    lo, clause_end = sentence.clause(trigger.start)
+    if _ALONG_WITH.match(sentence.text, lo):
+        _, clause_end = sentence.clause(clause_end + 1)  # the main clause's time is the phrase's
     if date is None:
-        return None
-    _, clause_end = sentence.clause(trigger.end)
+        under_way = not timex.find_times(sentence.text[lo : trigger.start], published) and _UNDER_WAY.search(sentence.text[lo : trigger.start])
+        return published if under_way else None
     sources = [t for t in timex.find_times(sentence.text, published, prefer) if t.value == date]
     return date if any(t.start < clause_end for t in sources) else None
 
