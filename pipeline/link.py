@@ -88,6 +88,11 @@ def _after_title(text: str, mention: Mention) -> bool:
     return any(end == len(window) for _, end in roles.title_spans(window))
 
 
+_PRODUCT_NOUN_BEFORE = re.compile(
+    r"\b(?:app|application|platform|chatbot|model|browser|game|smartphone|handset|operating system|service)\s+$"
+    r"|(?:应用|平台|聊天机器人|大模型|模型|浏览器|游戏|手机|操作系统|产品)\s*$",
+    re.I,
+)
 _OF_AFTER_TITLE = re.compile(r"\s+(?:of|at)\s+$")
 
 
@@ -110,6 +115,7 @@ class _Cluster:
     kb: KBEntity | None
     titled: int = 0  # mentions with a job title right before them
     title_holders: int = 0  # mentions a job title is held at
+    product_cued: int = 0  # mentions a product noun stands right before (`application Duyao`)
 
     def names(self) -> list[str]:
         return list(dict.fromkeys(m.text for m in self.mentions))
@@ -123,6 +129,7 @@ class _Cluster:
         else:
             votes["PERSON"] += 2 * self.titled
             votes["ORG"] += 2 * self.title_holders
+            votes["PRODUCT"] += 2 * self.product_cued
         return max(ENTITY_LABELS, key=lambda label: (votes[label], -ENTITY_LABELS.index(label)))
 
     def canonical(self) -> str:
@@ -169,7 +176,8 @@ def _given_name_link(mention: Mention, kb: KnowledgeBase, present: list[KBEntity
 def _too_generic(name: str, kb: KnowledgeBase) -> bool:
     """`AI`, `API`, a lone letter, `公司`: words for things, not names, unless the KB knows them as one."""
     key = name_key(name)
-    return (key in _GENERIC or (is_latin(name) and len(key) <= 1)) and not kb.lookup(name)
+    letters = sum(char.isalpha() for char in name)
+    return (key in _GENERIC or (is_latin(name) and letters <= 1)) and not kb.lookup(name)
 
 
 def _sounds_alike(a: str, b: str) -> bool:
@@ -349,6 +357,7 @@ def link(document: Document, kb: KnowledgeBase) -> Document:
     candidates = [
         m for m in document.mentions if m.label in ENTITY_LABELS and not _too_generic(m.text, kb) and not _byline(document.text, m)
     ]
+    candidates = sorted(candidates + _coordinated(document.text, candidates + others), key=lambda m: (m.start, m.end))
     named, glosses = _gloss_mentions(document.text, candidates, kb)
     kb_links = [kb.resolve(m.text) or kb.resolve(core_name(m.text)) for m in named]  # the KB's type outvotes the model's
     _link_kb_typos(named, kb_links, kb)
@@ -373,10 +382,17 @@ def link(document: Document, kb: KnowledgeBase) -> Document:
                 kb_entity = next((found for m in cluster_mentions if (found := _given_name_link(m, kb, present))), None)
         titled = sum(1 for m in cluster_mentions if _after_title(document.text, m))
         holders = sum(1 for m in cluster_mentions if _title_of(document.text, m))
-        clusters.append(_Cluster(cluster_mentions, kb_entity, titled, holders))
+        products = sum(1 for m in cluster_mentions if _PRODUCT_NOUN_BEFORE.search(document.text, max(0, m.start - 16), m.start))
+        clusters.append(_Cluster(cluster_mentions, kb_entity, titled, holders, products))
     clusters = _link_transliterations(clusters, kb)
     entities, linked = [], []
     for cluster in clusters:
+        family = _family(document.text, cluster, kb)
+        if family:  # `Amodei兄妹`: each of them, the first holding the mentions
+            for member in family:
+                entities.append(Entity(entity_id=entity_id(member.name, member.type), name=member.name, type=member.type, mentions=cluster.names() if member is family[0] else []))
+            linked.extend(m.model_copy(update={"entity_id": entities[-len(family)].entity_id, "label": "PERSON"}) for m in cluster.mentions)
+            continue
         name, label = cluster.canonical(), cluster.label()
         ident = entity_id(name, label)
         entities.append(Entity(entity_id=ident, name=name, type=label, mentions=cluster.names()))
@@ -390,6 +406,55 @@ def link(document: Document, kb: KnowledgeBase) -> Document:
     entities.sort(key=lambda e: first_seen.get(e.entity_id, 0))
     stages = {**document.stages, "link": f"kb {kb.version} + glosses, short forms, transliteration, typos"}
     return document.model_copy(update={"mentions": mentions, "entities": entities, "stages": stages})
+
+
+_FAMILY = re.compile(r"\s*(?:兄妹|兄弟|姐妹|姐弟|夫妇|夫妻|一家|家族)|\s+(?:brothers|sisters|siblings|couple|family)\b")
+
+
+def _family(text: str, cluster: _Cluster, kb: KnowledgeBase) -> list[KBEntity]:
+    """The KB people a family name stands for when the text names them together (`Amodei兄妹`,
+    `the Amodei siblings`): every KB person it may name, when it names more than one."""
+    if cluster.kb is not None:
+        return []
+    for mention in cluster.mentions:
+        if _FAMILY.match(text, mention.end):
+            people = [entity for entity in kb.lookup(mention.text) if entity.type == "PERSON"]
+            if len(people) > 1:
+                return people
+    return []
+
+
+_CAPITALISED = r"[A-Z][\w&'’-]*(?:[ \t]+[A-Z][\w&'’-]*){0,3}"  # on one line, no sentence end inside
+_COORDINATED_BEFORE = re.compile(rf"(?<![\w&'’-])({_CAPITALISED})[ \t]+(?:and|&)[ \t]+$")
+_COORDINATED_AFTER = re.compile(rf"[ \t]+(?:and|&)[ \t]+({_CAPITALISED})")
+_NOT_A_NAME_START = re.compile(r"^(?:The|A|An|In|On|At|But|And|Its|Their|His|Her|Both|Chairman|Chief|President|CEO|CFO|CTO|COO)\b\s*")
+
+
+def _coordinated(text: str, mentions: list[Mention]) -> list[Mention]:
+    """An English capitalised name the model missed beside one it found, joined by `and`: `SIG Asia
+    and Fosun International` -> SIG Asia, with its neighbour's label."""
+    taken = [(m.start, m.end) for m in mentions]
+    found = []
+    for mention in mentions:
+        if mention.label not in ("ORG", "PERSON") or not is_latin(mention.text):
+            continue
+        spans = []
+        before = _COORDINATED_BEFORE.search(text, max(0, mention.start - 60), mention.start)
+        if before:
+            spans.append(before.span(1))
+        after = _COORDINATED_AFTER.match(text, mention.end)
+        if after:
+            spans.append(after.span(1))
+        for start, end in spans:
+            lead = _NOT_A_NAME_START.match(text, start, end)
+            start = lead.end() if lead else start
+            while end > start and text[end - 1] in ".,'’":
+                end -= 1
+            if end - start < 2 or any(s < end and start < e for s, e in taken):
+                continue
+            taken.append((start, end))
+            found.append(Mention(text=text[start:end], start=start, end=end, label=mention.label, source="coordination"))
+    return found
 
 
 def _credited(credits: list[str], kb: KnowledgeBase) -> list[Entity]:

@@ -118,3 +118,48 @@ def test_cleaning_keeps_the_byline_names_it_removes():
     document = clean(raw, Provenance(pipeline_version="test"))
     assert document.credits == ["香草", "心缘"]
     assert "香草" not in document.text
+
+
+def test_a_family_name_said_of_siblings_is_each_of_them(tmp_path):
+    kb = write_kb(
+        tmp_path,
+        [
+            {**person("Dario Amodei"), "ambiguous_aliases": ["Amodei"]},
+            {**person("Daniela Amodei"), "ambiguous_aliases": ["Amodei"]},
+            org("Anthropic"),
+        ],
+    )
+    text = "Amodei兄妹带领大批研究成员出走，建立Anthropic。"
+    names = _entities(link(make_document(text, [("Amodei", "ORG"), ("Anthropic", "ORG")]), kb))
+    assert names["Dario Amodei"].type == names["Daniela Amodei"].type == "PERSON"
+    assert "Amodei" not in names
+    alone = _entities(link(make_document("Amodei said no.", [("Amodei", "PERSON")]), kb))
+    assert "Dario Amodei" not in alone  # one of two, and the text does not say which
+
+
+def test_a_name_coordinated_with_a_found_one_is_found(kb):
+    text = "Xiaomi led the round.\nSIG Asia and Fosun International also participated, as did Hillhouse."
+    names = _entities(link(make_document(text, [("Xiaomi", "ORG"), ("Fosun International", "ORG")]), kb))
+    assert names["SIG Asia"].type == "ORG"
+    assert "Xiaomi led" not in names and not any("round" in name for name in names)
+
+
+def test_a_product_noun_before_a_name_makes_it_a_product(kb):
+    text = "Jinying runs the review application Duyao."
+    names = _entities(link(make_document(text, [("Jinying", "ORG"), ("Duyao", "ORG")]), kb))
+    assert names["Duyao"].type == "PRODUCT"
+
+
+def test_a_name_of_one_letter_and_signs_is_no_entity(kb):
+    text = "Xiaomi led a Series B+ round."
+    names = _entities(link(make_document(text, [("Xiaomi", "ORG"), ("B+", "PERSON")]), kb))
+    assert "B+" not in names
+
+
+def test_the_gazetteer_is_blind_to_case_without_stopping_at_a_shorter_alias(tmp_path):
+    from newsx.models.gazetteer import GazetteerBackend
+
+    kb = write_kb(tmp_path, [org("EU"), org("Eureka Labs"), {"name": "DALL·E", "type": "PRODUCT", "aliases": {"en": [], "zh": []}}])
+    (first, second) = GazetteerBackend(kb).recognise(["在上个月宣布创办一所AI+教育公司Eureka Labs,将作为", "他核心参与了DALL・E等模型开发"])
+    assert [(s.text, s.label) for s in first.spans] == [("Eureka Labs", "ORG")]
+    assert [(s.text, s.label) for s in second.spans] == [("DALL・E", "PRODUCT")]
