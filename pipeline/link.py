@@ -37,6 +37,7 @@ _ORG_WORD = re.compile(
     r"Motors?|Bank|Group|Holdings|Networks|Software|Studios|Media|Therapeutics|Biotech|Pharma|Automation|Dynamics|Research|Foundation)\b"
     r"|(?:公司|集团|科技|资本|银行|实验室|研究院|基金|创投)$"
 )
+SHORT_NAME_SOURCE = "short name"  # a mention the article declares as its short name (简称)
 MAX_TYPO_DISTANCE = 1  # one edit: `OpenAl` for `OpenAI`, `penAI` for `OpenAI`
 MIN_TYPO_LENGTH = 5  # shorter names differ by one letter too often (`Meta`/`Beta`)
 
@@ -133,12 +134,18 @@ class _Cluster:
         return max(ENTITY_LABELS, key=lambda label: (votes[label], -ENTITY_LABELS.index(label)))
 
     def canonical(self) -> str:
+        """The KB's name; else the Latin-script full name; else the short name the article declares
+        for itself (`北京岩衡智能科技有限公司(简称:“岩衡智能”)`), else its longest name."""
         if self.kb:
             return self.kb.name
         names = list(dict.fromkeys(core_name(n) for n in self.names()))
         latin = [n for n in names if is_latin(n)]
-        pool = latin or names
-        return max(pool, key=lambda n: (len(name_parts(n)), len(n), -names.index(n)))
+        if latin:
+            return max(latin, key=lambda n: (len(name_parts(n)), len(n), -names.index(n)))
+        declared = [m.text for m in self.mentions if m.source == SHORT_NAME_SOURCE]
+        if declared:
+            return declared[0]
+        return max(names, key=lambda n: (len(name_parts(n)), len(n), -names.index(n)))
 
 
 _GENERIC = {"ai", "agi", "api", "ceo", "cto", "app", "it", "ip", "ar", "vr", "llm", "gpu", "cpu",
@@ -198,7 +205,7 @@ def _gloss_mentions(text: str, mentions: list[Mention], kb: KnowledgeBase) -> tu
             j = by_span.get((start, end))
             if j is None and not any(m.start < end and start < m.end for m in mentions):
                 j = len(mentions)
-                mentions.append(Mention(text=short.group(1), start=start, end=end, label="ORG", source="short name"))
+                mentions.append(Mention(text=short.group(1), start=start, end=end, label="ORG", source=SHORT_NAME_SOURCE))
                 by_span[(start, end)] = j
             if j is not None:
                 pairs.append((i, j))

@@ -163,3 +163,10 @@ def test_the_gazetteer_is_blind_to_case_without_stopping_at_a_shorter_alias(tmp_
     (first, second) = GazetteerBackend(kb).recognise(["在上个月宣布创办一所AI+教育公司Eureka Labs,将作为", "他核心参与了DALL・E等模型开发"])
     assert [(s.text, s.label) for s in first.spans] == [("Eureka Labs", "ORG")]
     assert [(s.text, s.label) for s in second.spans] == [("DALL・E", "PRODUCT")]
+
+
+def test_the_short_name_an_article_declares_is_canonical(kb):
+    text = "北京岩衡智能科技有限公司(简称:“岩衡智能”)日前完成股份制改造。岩衡智能成立于2023年3月。"
+    names = _entities(link(make_document(text, [("北京岩衡智能科技有限公司", "ORG")]), kb))
+    assert "岩衡智能" in names and "北京岩衡智能科技" not in names
+    assert set(names["岩衡智能"].mentions) >= {"北京岩衡智能科技有限公司", "岩衡智能"}
