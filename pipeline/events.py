@@ -250,8 +250,15 @@ def _subjects(sentence: Sentence, trigger: Trigger, context: Context) -> tuple[l
     return ([after[0]] if after else []), True
 
 
-def _organisation(sentence: Sentence, person: Mention | None, trigger: Trigger, context: Context, exclude: set[str] = frozenset()) -> tuple[Mention | None, bool]:
-    orgs = [m for m in sentence.of("ORG") if m.entity_id not in exclude]
+_FORMER = re.compile(r"(?:前|原|\bformer\s+|\bex-)\s*$", re.I)
+
+
+def _organisation(
+    sentence: Sentence, person: Mention | None, trigger: Trigger, context: Context, exclude: set[str] = frozenset(), former: bool = True
+) -> tuple[Mention | None, bool]:
+    """The organisation a personnel trigger is about; without `former`, not one the text marks as
+    the person's former employer (`前谷歌产品总监冯丽莎…担任首席产品官`)."""
+    orgs = [m for m in sentence.of("ORG") if m.entity_id not in exclude and (former or not _FORMER.search(sentence.text, 0, m.start))]
     lo, _ = sentence.clause(trigger.start)
     cued = [m for m in orgs if lo <= m.start and m.end <= trigger.start and re.search(r"(?:从|自|\bfrom\b|\bat\b)\s*$", sentence.text[:m.start])]
     if cued:
@@ -355,7 +362,7 @@ def rule_appointment(sentence: Sentence, trigger: Trigger, context: Context) -> 
             role = "top position"
         if role is None:
             continue
-        org, org_local = _organisation(sentence, person if local else None, trigger, context)
+        org, org_local = _organisation(sentence, person if local else None, trigger, context, former=False)
         args = {"person": _ref(sentence, person), "organization": _ref(sentence, org), "role": role, "_local": local and org_local}
         cue = sentence.cue_after("predecessor_cues", 0, len(text))
         if cue is not None:

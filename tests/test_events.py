@@ -224,3 +224,9 @@ def test_an_along_with_phrase_takes_the_main_clause_time():
     assert departure[2] == "2024-05"
     later = tagged("[Ilya Sutskever|PERSON]离开了[OpenAI|ORG],团队在今年5月份解散。", published="2024-08-06")
     assert [e[2] for e in summary(later) if e[0] == "personnel.departure"] == [None]
+
+
+def test_an_appointment_is_not_at_the_former_employer():
+    doc = tagged("[Aether Labs|ORG]随后宣布,前[谷歌|ORG]产品总监[冯丽莎|PERSON]已加入公司,接替韦伯担任首席产品官。", published="2025-03-12")
+    appointments = [e for e in summary(doc) if e[0] == "personnel.appointment"]
+    assert appointments and all(a[1]["organization"] == "Aether Labs" for a in appointments)
