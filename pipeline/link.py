@@ -94,6 +94,15 @@ _PRODUCT_NOUN_BEFORE = re.compile(
     r"|(?:应用|平台|聊天机器人|大模型|模型|浏览器|游戏|手机|操作系统|产品)\s*$",
     re.I,
 )
+_PRODUCT_NOUN_AFTER = re.compile(r"\s*(?:平台|应用|系统|大模型|模型|芯片|浏览器|操作系统)")
+
+
+def _product_cued(text: str, mention: Mention) -> bool:
+    """A product noun right before (`application Duyao`, `应用X`) or, in Chinese, right after
+    (`Nimbus Studio平台`) the name."""
+    return bool(_PRODUCT_NOUN_BEFORE.search(text, max(0, mention.start - 16), mention.start) or _PRODUCT_NOUN_AFTER.match(text, mention.end))
+
+
 _OF_AFTER_TITLE = re.compile(r"\s+(?:of|at)\s+$")
 
 
@@ -389,7 +398,7 @@ def link(document: Document, kb: KnowledgeBase) -> Document:
                 kb_entity = next((found for m in cluster_mentions if (found := _given_name_link(m, kb, present))), None)
         titled = sum(1 for m in cluster_mentions if _after_title(document.text, m))
         holders = sum(1 for m in cluster_mentions if _title_of(document.text, m))
-        products = sum(1 for m in cluster_mentions if _PRODUCT_NOUN_BEFORE.search(document.text, max(0, m.start - 16), m.start))
+        products = sum(1 for m in cluster_mentions if _product_cued(document.text, m))
         clusters.append(_Cluster(cluster_mentions, kb_entity, titled, holders, products))
     clusters = _link_transliterations(clusters, kb)
     entities, linked = [], []

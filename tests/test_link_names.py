@@ -170,3 +170,9 @@ def test_the_short_name_an_article_declares_is_canonical(kb):
     names = _entities(link(make_document(text, [("北京岩衡智能科技有限公司", "ORG")]), kb))
     assert "岩衡智能" in names and "北京岩衡智能科技" not in names
     assert set(names["岩衡智能"].mentions) >= {"北京岩衡智能科技有限公司", "岩衡智能"}
+
+
+def test_a_chinese_product_noun_after_a_name_makes_it_a_product(kb):
+    text = "Cirrus-2已接入公司面向企业客户的Nimbus Studio平台。"
+    names = _entities(link(make_document(text, [("Nimbus Studio", "ORG")]), kb))
+    assert names["Nimbus Studio"].type == "PRODUCT"
