@@ -11,6 +11,7 @@ Within a document, mentions of one happening merge into one event.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +66,11 @@ class Sentence:
     mentions: list[Mention]
     names: dict[str, Entity]
     published: str | None = None
+
+    @functools.cached_property
+    def trigger_spans(self) -> list[tuple[int, int]]:
+        """Where the sentence's event triggers stand: a time by one of them is not another's."""
+        return [(trigger.start, trigger.end) for trigger in find_triggers(self)]
 
     def of(self, label: str | tuple[str, ...], lo: int = 0, hi: int | None = None) -> list[Mention]:
         """Mentions with the label(s) inside lo..hi, but not a name that only qualifies the next one
@@ -637,7 +643,7 @@ def _event_date(sentence: Sentence, trigger: Trigger, published: str | None, pre
     a later clause belongs to something else (`…的告别表示感谢,并回忆了两人在2015年初见面时`),
     except the main clause after a `随着X` phrase. Without one, an event the text says is under way
     (`正在休假`) is dated by the publication."""
-    others = [(other.start, other.end) for other in find_triggers(sentence)]
+    others = sentence.trigger_spans
     date = timex.event_date(sentence.text, published, (trigger.start, trigger.end), prefer, others)
     lo, clause_end = sentence.clause(trigger.start)
     if _ALONG_WITH.match(sentence.text, lo):

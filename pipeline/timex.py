@@ -47,6 +47,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+import functools
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -814,6 +815,12 @@ def find_times(text: str, published: str | None, prefer: Prefer = "past") -> lis
     """Every time expression of `text`, leftmost-longest, in text order, resolved against `published`."""
     if prefer not in ("past", "future"):
         raise ValueError(f"prefer must be 'past' or 'future', not {prefer!r}")
+    return list(_find_times(text, published, prefer))
+
+
+@functools.lru_cache(maxsize=4096)
+def _find_times(text: str, published: str | None, prefer: Prefer) -> tuple[TimeExpression, ...]:
+    """find_times, remembered: the event stage asks about the same sentence once per trigger."""
     ctx = _Context(_parse_published(published), prefer, _lexicon())
     folded = text.translate(_markers().fold)
     blocked = _blocked_starts(folded)
@@ -833,7 +840,7 @@ def find_times(text: str, published: str | None, prefer: Prefer = "past") -> lis
             continue
         kind, value = _kind_and_value(folded, start, end, reading)
         found.append(TimeExpression(start, end, text[start:end], value, kind))
-    return found
+    return tuple(found)
 
 
 def _clause_of(sentence: str) -> Callable[[int], int]:
