@@ -26,6 +26,11 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
     parser.add_argument("--explain", action="store_true", help="list every false positive and false negative")
     parser.add_argument("--floors", type=Path, metavar="FILE", help='JSON of minimum figures, e.g. {"entities.f1": 0.5}')
+    parser.add_argument(
+        "--before-linking",
+        action="store_true",
+        help="score the NER stage's mentions as entities (each distinct surface form and label one entity), not the linked ones",
+    )
     parser.set_defaults(handler=run_eval)
     return parser
 
@@ -60,6 +65,20 @@ def load_floors(path: Path) -> dict[str, float]:
     return floors
 
 
+ENTITY_LABELS = ("PERSON", "ORG", "GPE", "PRODUCT")
+LINKING_SOURCES = {"propagated", "coordination", "short name"}  # mentions the linker adds, not NER
+
+
+def before_linking(prediction: dict) -> dict:
+    """The document with its entities as NER left them: every distinct (surface form, label) of the
+    recognised mentions is an entity named as written, with no merging across spellings."""
+    entities = {}
+    for mention in prediction.get("mentions", []):
+        if mention["label"] in ENTITY_LABELS and mention.get("source") not in LINKING_SOURCES:
+            entities.setdefault((mention["text"], mention["label"]), {"name": mention["text"], "type": mention["label"], "mentions": [mention["text"]]})
+    return {**prediction, "entities": list(entities.values())}
+
+
 def _run_pipeline(source: str) -> list[dict]:
     """Extract `source` into a temporary folder and read back what it wrote."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # before Prefect loads its settings
@@ -80,6 +99,8 @@ def run_eval(args: argparse.Namespace) -> int:
         return 2
     gold = load_gold(args.gold)
     predictions = load_predictions(args.pred) if args.pred else _run_pipeline(args.source)
+    if args.before_linking:
+        predictions = [before_linking(prediction) for prediction in predictions]
     scores = score(gold, predictions)
     figures = to_json(scores, explain=args.explain)
     unknown = sorted(floors.keys() - flat_figures(figures).keys())

@@ -18,6 +18,13 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 MIN_ALIAS_LENGTH = 2
 
 
+_MIDDLE_DOTS = "·・•‧"  # `DALL·E`, `DALL・E`, `萨姆•奥特曼`: pages write the name separator all these ways
+
+
+def _char_pattern(char: str) -> str:
+    return f"[{_MIDDLE_DOTS}]" if char in _MIDDLE_DOTS else re.escape(char)
+
+
 def trie_pattern(words: list[str]) -> str:
     """One regex matching any of `words`, longest first, built as a trie so matching stays linear."""
     trie: dict = {}
@@ -29,7 +36,7 @@ def trie_pattern(words: list[str]) -> str:
 
     def render(node: dict) -> str:
         ending = "" in node
-        branches = [re.escape(char) + render(child) for char, child in sorted(node.items()) if char]
+        branches = [_char_pattern(char) + render(child) for char, child in sorted(node.items()) if char]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 and not ending else "(?:" + "|".join(branches) + ")"
@@ -55,9 +62,11 @@ class GazetteerBackend:
         )
         # Case-sensitive in English (`Meta` the company, not `meta` the word); in Chinese text, where
         # crawled pages often lower-case Latin names (`google`, `larry page`), case is no evidence.
-        pattern = trie_pattern(aliases)
-        self._regex = re.compile(pattern) if aliases else None
-        self._regex_nocase = re.compile(pattern, re.IGNORECASE) if aliases else None
+        # The case-blind pattern is built from case-folded aliases: a trie of `EU` and `Eureka Labs`
+        # would otherwise try the `EU` branch first and stop at `Eu`.
+        self._regex = re.compile(trie_pattern(aliases)) if aliases else None
+        folded = sorted({alias.lower() for alias in aliases}, key=lambda a: (-len(a), a))
+        self._regex_nocase = re.compile(trie_pattern(folded), re.IGNORECASE) if aliases else None
 
     @property
     def fingerprint(self) -> str:

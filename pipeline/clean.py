@@ -325,6 +325,24 @@ def _copy_visible(out: MappedText, raw: str, start: int, end: int, removed: Coun
     out.append(raw[position:end].translate(_FULLWIDTH_ALNUM), position)
 
 
+_CREDIT_LINE = re.compile(
+    r"\s*(?:作者|编辑|編輯|责编|責編|撰文|记者|記者|文|采写|采访)\s*[:：|｜丨/]?\s*"
+    r"((?:[\u4e00-\u9fff·]{2,4})(?:\s*[ 、,，]\s*[\u4e00-\u9fff·]{2,4}){0,3})\s*"
+    r"|\s*By\s+([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2}(?:\s*(?:,|and)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2})*)\s*"
+)
+_CREDIT_SEPARATOR = re.compile(r"\s*(?:[ 、,，]|\band\b)\s*")
+
+
+def byline_names(line: str) -> list[str]:
+    """The people a byline line credits: `作者香草` -> [香草], `文|袁滢靓 常敏潇`, `By Eleanor Price`."""
+    match = _CREDIT_LINE.fullmatch(line.strip())
+    if match is None:
+        return []
+    if match.group(1):
+        return [name for name in _CREDIT_SEPARATOR.split(match.group(1)) if name]
+    return [name.strip() for name in re.split(r"\s*,\s*|\s+and\s+", match.group(2)) if name.strip()]
+
+
 def clean(raw: RawDocument, provenance: Provenance) -> Document:
     """Cleaned Document of a RawDocument: furniture and spam dropped, text normalised, offsets mapped.
 
@@ -335,9 +353,12 @@ def clean(raw: RawDocument, provenance: Provenance) -> Document:
     text = raw.raw_text
     markdown = is_markdown(raw)
     lines: list[list[tuple[int, int]]] = []
+    credits: list[str] = []
     for start, end, reason in classify_lines(text, markdown):
         if reason is not None:
             removed[reason] += end - start
+            if reason == "byline":
+                credits.extend(byline_names(text[start:end]))
             continue
         drops = _inline_drops(text, start, end, markdown)
         for drop_start, drop_end, rule in drops:
@@ -361,6 +382,7 @@ def clean(raw: RawDocument, provenance: Provenance) -> Document:
         external_id=raw.external_id,
         title=raw.title,
         author=raw.author,
+        credits=list(dict.fromkeys(credits)),
         published=raw.published,
         text=out.text,
         offset_map=out.runs,

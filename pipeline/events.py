@@ -11,6 +11,7 @@ Within a document, mentions of one happening merge into one event.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,6 +53,9 @@ def lexicon() -> dict:
     return compiled
 
 
+_QUALIFIER = re.compile(r"\s*(?:的)?\s*(?:竞争对手|对手|旗下|子公司|母公司|投资的|孵化的|旗下的)\s*")
+
+
 @dataclass
 class Sentence:
     """A sentence with its entity mentions, offsets relative to the sentence."""
@@ -63,10 +67,18 @@ class Sentence:
     names: dict[str, Entity]
     published: str | None = None
 
+    @functools.cached_property
+    def trigger_spans(self) -> list[tuple[int, int]]:
+        """Where the sentence's event triggers stand: a time by one of them is not another's."""
+        return [(trigger.start, trigger.end) for trigger in find_triggers(self)]
+
     def of(self, label: str | tuple[str, ...], lo: int = 0, hi: int | None = None) -> list[Mention]:
+        """Mentions with the label(s) inside lo..hi, but not a name that only qualifies the next one
+        (`OpenAI竞争对手Anthropic`, `谷歌旗下的DeepMind`: Anthropic and DeepMind are meant)."""
         labels = (label,) if isinstance(label, str) else label
         hi = len(self.text) if hi is None else hi
-        return [m for m in self.mentions if m.label in labels and m.start >= lo and m.end <= hi]
+        found = [m for m in self.mentions if m.label in labels and m.start >= lo and m.end <= hi]
+        return [m for m, after in zip(found, found[1:] + [None]) if after is None or not _QUALIFIER.fullmatch(self.text[m.end : after.start])]
 
     def clause(self, position: int) -> tuple[int, int]:
         """Bounds of the clause around a position (Chinese commas; English semicolons)."""
@@ -244,8 +256,15 @@ def _subjects(sentence: Sentence, trigger: Trigger, context: Context) -> tuple[l
     return ([after[0]] if after else []), True
 
 
-def _organisation(sentence: Sentence, person: Mention | None, trigger: Trigger, context: Context, exclude: set[str] = frozenset()) -> tuple[Mention | None, bool]:
-    orgs = [m for m in sentence.of("ORG") if m.entity_id not in exclude]
+_FORMER = re.compile(r"(?:前|原|\bformer\s+|\bex-)\s*$", re.I)
+
+
+def _organisation(
+    sentence: Sentence, person: Mention | None, trigger: Trigger, context: Context, exclude: set[str] = frozenset(), former: bool = True
+) -> tuple[Mention | None, bool]:
+    """The organisation a personnel trigger is about; without `former`, not one the text marks as
+    the person's former employer (`前谷歌产品总监冯丽莎…担任首席产品官`)."""
+    orgs = [m for m in sentence.of("ORG") if m.entity_id not in exclude and (former or not _FORMER.search(sentence.text, 0, m.start))]
     lo, _ = sentence.clause(trigger.start)
     cued = [m for m in orgs if lo <= m.start and m.end <= trigger.start and re.search(r"(?:从|自|\bfrom\b|\bat\b)\s*$", sentence.text[:m.start])]
     if cued:
@@ -349,7 +368,7 @@ def rule_appointment(sentence: Sentence, trigger: Trigger, context: Context) -> 
             role = "top position"
         if role is None:
             continue
-        org, org_local = _organisation(sentence, person if local else None, trigger, context)
+        org, org_local = _organisation(sentence, person if local else None, trigger, context, former=False)
         args = {"person": _ref(sentence, person), "organization": _ref(sentence, org), "role": role, "_local": local and org_local}
         cue = sentence.cue_after("predecessor_cues", 0, len(text))
         if cue is not None:
@@ -615,13 +634,23 @@ def _sentences(document: Document) -> list[Sentence]:
     return result
 
 
+_ALONG_WITH = re.compile(r"\s*(?:伴随着|伴随|随着)")  # `随着X的离开,团队在5月解散`: X happened when the main clause did
+_UNDER_WAY = re.compile(r"正在\S{0,4}$")  # `正在延长休假`: it is happening as the article is written
+
+
 def _event_date(sentence: Sentence, trigger: Trigger, published: str | None, prefer: str) -> str | None:
     """The time of the trigger's own clause or of one before it (`2015年8月,谷歌宣布重组`); a time in
-    a later clause belongs to something else (`…的告别表示感谢,并回忆了两人在2015年初见面时`)."""
-    date = timex.event_date(sentence.text, published, (trigger.start, trigger.end), prefer)
+    a later clause belongs to something else (`…的告别表示感谢,并回忆了两人在2015年初见面时`),
+    except the main clause after a `随着X` phrase. Without one, an event the text says is under way
+    (`正在休假`) is dated by the publication."""
+    others = sentence.trigger_spans
+    date = timex.event_date(sentence.text, published, (trigger.start, trigger.end), prefer, others)
+    lo, clause_end = sentence.clause(trigger.start)
+    if _ALONG_WITH.match(sentence.text, lo):
+        _, clause_end = sentence.clause(clause_end + 1)  # the main clause's time is the phrase's
     if date is None:
-        return None
-    _, clause_end = sentence.clause(trigger.end)
+        under_way = not timex.find_times(sentence.text[lo : trigger.start], published) and _UNDER_WAY.search(sentence.text[lo : trigger.start])
+        return published if under_way else None
     sources = [t for t in timex.find_times(sentence.text, published, prefer) if t.value == date]
     return date if any(t.start < clause_end for t in sources) else None
 

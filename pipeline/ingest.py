@@ -24,6 +24,7 @@ import orjson
 import trafilatura
 import yaml
 
+from newsx.pipeline.timex import chinese_number
 from newsx.schemas import QuarantineRecord, RawDocument
 
 SUPPORTED_SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
@@ -179,10 +180,23 @@ _EN_DATE_DMY = re.compile(
 )
 # A year the article names, unless it is a plan (`预计2025年实现`): plans point past the publication.
 _YEAR_IN_TEXT = re.compile(r"(?<!预计)(?<!计划)(?<!将于)(?<!有望)(?<!目标)(?<!争取)((?:19|20)\d{2})\s*年")
+_EN_YEAR_IN_TEXT = re.compile(
+    r"\b(?:in|since|from|until|during|of|by)\s+(?:(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d{2})\b",
+    re.I,
+)
 _LABELLED_DATE = re.compile(
     r"(?:Published|Posted|Date|发布时间|发布日期|发表时间|日期)\s*[:：]?\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", re.I
 )
-_YEARS_AGO = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*年前|\b\w+ years ago\b")
+# A count of years back from the article's present: `9年前`, `加入OpenAI九年以来`, `至今已有九年`, `nine years ago`.
+_YEARS_BACK = re.compile(
+    r"(?<![\d〇零一二两三四五六七八九十])(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*年(?:前|以来|来)|已有\s*(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*年"
+    r"|\b(\d{1,3}|[a-z]+) years ago\b",
+    re.I,
+)
+_ENGLISH_COUNTS = {word: value for value, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split()
+)}
 DATELINE_WINDOW = 400
 
 
@@ -196,10 +210,9 @@ def _iso(year: int, month: int, day: int) -> str | None:
 def dateline_date(text: str) -> str | None:
     """Publication date from a dateline near the top (`智东西8月6日消息`, `May 7, 2025 --`).
 
-    A Chinese dateline without a year takes the latest year the article names
-    (`2019年以来`); with no year anywhere, nothing tells, so None. Nor when the
-    article counts years back from its present (`9年前`, `nine years ago`): then
-    the latest year it names is a past one, and the present year is unknown.
+    A Chinese dateline without a year takes the article's present year when it
+    counts years back from it (`present_year`), else the latest year it names
+    (`2019年以来`); with no year anywhere, nothing tells, so None.
     """
     head = text[:DATELINE_WINDOW]
     match = _LABELLED_DATE.search(head) or _ZH_FULL.search(head)
@@ -212,11 +225,45 @@ def dateline_date(text: str) -> str | None:
     if match:
         return _iso(int(match.group(3)), _MONTHS[match.group(2).lower()], int(match.group(1)))
     match = _ZH_DATELINE.search(head)
-    if match and not _YEARS_AGO.search(text):
-        years = [int(y) for y in _YEAR_IN_TEXT.findall(text)]
-        if years:
-            return _iso(max(years), int(match.group(1)), int(match.group(2)))
+    if match:
+        year = present_year(text) if _YEARS_BACK.search(text) else max(named_years(text), default=None)
+        if year is not None:
+            return _iso(year, int(match.group(1)), int(match.group(2)))
     return None
+
+
+def publication_from_text(text: str) -> tuple[str | None, str | None]:
+    """(date, how) from the article's own words: its dateline, else the year it counts back from."""
+    published = dateline_date(text)
+    if published is not None:
+        return published, "dateline"
+    year = present_year(text)
+    return (f"{year:04d}", "inferred") if year is not None else (None, None)
+
+
+def named_years(text: str) -> list[int]:
+    """The years an article names as past or present (`2015年`, `in 2003`), not those of plans (`预计2030年`)."""
+    return [int(year) for year in _YEAR_IN_TEXT.findall(text) + _EN_YEAR_IN_TEXT.findall(text)]
+
+
+def present_year(text: str) -> int | None:
+    """The article's own year, when it counts years back from it and names a year it counts from.
+
+    `2015年……成为OpenAI一员` and `近9年前，我加入OpenAI` put the article in 2024:
+    of the named years plus the counts, the earliest that is no earlier than
+    every named year (the present is not before the past it tells of).
+    """
+    years = named_years(text)
+    counts = {count for match in _YEARS_BACK.finditer(text) if (count := _years_count(match)) and 0 < count <= 100}
+    if not years or not counts:
+        return None
+    latest = max(years)
+    return min((year + count for year in set(years) for count in counts if year + count >= latest), default=None)
+
+
+def _years_count(match: re.Match[str]) -> int | None:
+    words = next(group for group in match.groups() if group)
+    return _ENGLISH_COUNTS.get(words.lower()) or chinese_number(words)
 
 
 def metadata_date(value: object) -> str | None:
@@ -258,7 +305,7 @@ def _make(source: str, fmt: str, encoding: str, text: str, meta: dict) -> RawDoc
         raise InputError("empty", "no article text after reading")
     published, published_from = metadata_date(meta.get("date") or meta.get("published")), "metadata"
     if published is None:
-        published, published_from = dateline_date(text), "dateline"
+        published, published_from = publication_from_text(text)
     return RawDocument(
         document_id=document_id(text),
         source=source,

@@ -29,7 +29,7 @@ from newsx.models.knowledge_base import KnowledgeBase
 from newsx.models.registry import load_backend, model_fingerprints, resolve_specs
 from newsx.pipeline import clean, events, language, link, ner, segment, validate
 from newsx.pipeline.cache import STAGES, StageCache, first_missing, stage_fingerprints, stage_keys
-from newsx.pipeline.ingest import dateline_date
+from newsx.pipeline.ingest import dateline_date, present_year
 from newsx.schemas import Document, Provenance, QuarantineRecord, RawDocument
 
 Stage = Callable[[Document], Document]
@@ -228,11 +228,14 @@ class _Batch:
 
 
 def _dated(document: Document, raw: RawDocument) -> Document:
-    """A dateline's year is inferred from the years the article names: read them in the cleaned
-    text, not in the page's related-article lists."""
-    if raw.published_from != "dateline":
-        return document
-    return document.model_copy(update={"published": dateline_date(document.text) or raw.published})
+    """A date read from the article's words (a dateline and its year, or the year the article counts
+    back from) is read again in the cleaned text, not in the page's related-article lists."""
+    if raw.published_from == "dateline":
+        return document.model_copy(update={"published": dateline_date(document.text) or raw.published})
+    if raw.published_from == "inferred":
+        year = present_year(document.text)
+        return document.model_copy(update={"published": f"{year:04d}" if year else None})
+    return document
 
 
 def process_batch(raws: list[RawDocument], context: Context, cache: StageCache | None = None) -> BatchResult:

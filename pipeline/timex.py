@@ -44,9 +44,10 @@ from __future__ import annotations
 import bisect
 import calendar
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+import functools
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -814,6 +815,12 @@ def find_times(text: str, published: str | None, prefer: Prefer = "past") -> lis
     """Every time expression of `text`, leftmost-longest, in text order, resolved against `published`."""
     if prefer not in ("past", "future"):
         raise ValueError(f"prefer must be 'past' or 'future', not {prefer!r}")
+    return list(_find_times(text, published, prefer))
+
+
+@functools.lru_cache(maxsize=4096)
+def _find_times(text: str, published: str | None, prefer: Prefer) -> tuple[TimeExpression, ...]:
+    """find_times, remembered: the event stage asks about the same sentence once per trigger."""
     ctx = _Context(_parse_published(published), prefer, _lexicon())
     folded = text.translate(_markers().fold)
     blocked = _blocked_starts(folded)
@@ -833,7 +840,7 @@ def find_times(text: str, published: str | None, prefer: Prefer = "past") -> lis
             continue
         kind, value = _kind_and_value(folded, start, end, reading)
         found.append(TimeExpression(start, end, text[start:end], value, kind))
-    return found
+    return tuple(found)
 
 
 def _clause_of(sentence: str) -> Callable[[int], int]:
@@ -841,8 +848,29 @@ def _clause_of(sentence: str) -> Callable[[int], int]:
     return lambda offset: bisect.bisect_right(breaks, offset)
 
 
+def _owned_elsewhere(time: TimeExpression, trigger_start: int, others: Sequence[tuple[int, int]], clause_of: Callable[[int], int]) -> bool:
+    """Whether a Chinese time belongs to another verb between it and the trigger, in its own clause:
+    the verb right after it (`去年加入OpenAI的Peter Deng也已离职`), or, for a since-time, the verb it
+    closes (`加入OpenAI九年以来第一次休假`)."""
+    for start, end in others:
+        if clause_of(start) != clause_of(time.start):
+            continue
+        if time.end <= start < trigger_start and start - time.end <= OWNING_VERB_GAP:
+            return True
+        if time.kind == "since" and end <= time.start < trigger_start:
+            return True
+    return False
+
+
+OWNING_VERB_GAP = 1  # characters between a Chinese time and the verb it dates (`去年加入`, `2月离职`, `于6月宣布`)
+
+
 def event_date(
-    sentence: str, published: str | None, trigger_span: tuple[int, int] | None, prefer: Prefer = "past"
+    sentence: str,
+    published: str | None,
+    trigger_span: tuple[int, int] | None,
+    prefer: Prefer = "past",
+    other_triggers: Sequence[tuple[int, int]] = (),
 ) -> str | None:
     """Date of the event the trigger states: the nearest point/since time, its own clause first.
 
@@ -852,7 +880,8 @@ def event_date(
     counts. A time without a value (之后, recently with no publication date)
     blocks only in the trigger's own clause. Without a trigger, the first dated
     time. None when the sentence gives no time: never the publication date by
-    default (今天 / said today do give it).
+    default (今天 / said today do give it). In Chinese, a time that dates
+    another of the sentence's verbs (`other_triggers`) is not this one's.
     """
     times = [t for t in find_times(sentence, published, prefer) if t.kind in EVENT_KINDS]
     if trigger_span is None:
@@ -861,6 +890,9 @@ def event_date(
     clause_of = _clause_of(sentence)
     trigger_clause = clause_of(trigger_start)
     chinese = _HAN.search(sentence[trigger_start:trigger_end]) is not None
+    if chinese:
+        others = [span for span in other_triggers if span != trigger_span]
+        times = [t for t in times if not _owned_elsewhere(t, trigger_start, others, clause_of)]
 
     def rank(time: TimeExpression) -> tuple[int, int, int]:
         gap = max(0, time.start - trigger_end, trigger_start - time.end)

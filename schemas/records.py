@@ -401,7 +401,7 @@ class RawDocument(Strict):
     title: str | None = None
     author: str | None = None
     published: IsoDate | None = None
-    published_from: Literal["metadata", "dateline"] | None = None
+    published_from: Literal["metadata", "dateline", "inferred"] | None = None
 
 
 class Document(Strict):
@@ -412,6 +412,9 @@ class Document(Strict):
     external_id: str | None = Field(default=None, description="the input's own id (JSON Lines `id`), if it has one")
     title: str | None = None
     author: str | None = None
+    credits: list[str] = Field(
+        default_factory=list, description="people the page's byline lines credit (作者, 编辑, By …); the lines themselves are cleaned away"
+    )
     published: IsoDate | None = None
     languages: list[str] = Field(default_factory=list)
     text: str

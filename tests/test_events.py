@@ -202,3 +202,31 @@ def test_one_happening_told_twice_is_one_event_with_two_pieces_of_evidence():
 def test_event_ids_are_stable():
     text = "[Acme|ORG] chief executive [Jane Doe|PERSON] left the company."
     assert [e.event_id for e in tagged(text).events] == [e.event_id for e in tagged(text).events]
+
+
+def test_a_name_that_only_qualifies_the_next_is_not_the_argument():
+    doc = tagged("[John Schulman|PERSON]宣布离职,将跳槽至[OpenAI|ORG]竞争对手[Anthropic|ORG]。", published="2024-08-06")
+    hires = [e for e in summary(doc) if e[0] == "personnel.hire"]
+    assert [h[1]["organization"] for h in hires] == ["Anthropic"]
+
+
+def test_an_event_under_way_is_dated_by_the_publication():
+    doc = tagged("另一位[OpenAI|ORG]联合创始人、总裁[Greg Brockman|PERSON]正在延长休假时间。", published="2024-08-06")
+    (leave,) = [e for e in summary(doc) if e[0] == "personnel.leave"]
+    assert leave[2] == "2024-08-06"
+    plain = tagged("[OpenAI|ORG]总裁[Greg Brockman|PERSON]宣布休假。", published="2024-08-06")
+    assert [e[2] for e in summary(plain) if e[0] == "personnel.leave"] == [None]  # never the publication date by default
+
+
+def test_an_along_with_phrase_takes_the_main_clause_time():
+    doc = tagged("此前,伴随着首席科学家[Ilya Sutskever|PERSON]的离开,[OpenAI|ORG]的超级对齐团队已在今年5月份解散。", published="2024-08-06")
+    (departure,) = [e for e in summary(doc) if e[0] == "personnel.departure"]
+    assert departure[2] == "2024-05"
+    later = tagged("[Ilya Sutskever|PERSON]离开了[OpenAI|ORG],团队在今年5月份解散。", published="2024-08-06")
+    assert [e[2] for e in summary(later) if e[0] == "personnel.departure"] == [None]
+
+
+def test_an_appointment_is_not_at_the_former_employer():
+    doc = tagged("[Aether Labs|ORG]随后宣布,前[谷歌|ORG]产品总监[冯丽莎|PERSON]已加入公司,接替韦伯担任首席产品官。", published="2025-03-12")
+    appointments = [e for e in summary(doc) if e[0] == "personnel.appointment"]
+    assert appointments and all(a[1]["organization"] == "Aether Labs" for a in appointments)

@@ -79,7 +79,7 @@ def test_document_id_ignores_width_and_spacing():
         ("发布时间：2024年3月5日 10:00\n正文", "2024-03-05"),
         ("Halden AI hires DeepMind veteran\n\nBy Eleanor Price\n2 October 2025\n", "2025-10-02"),
         ("雷递网 雷建平 9月26日\n公司成立于2023年3月,预计2025年实现量产。", "2023-09-26"),
-        ("智东西8月6日消息,……2015年两人初次见面。这是自9年前共同创立公司以来第一次休假。", None),
+        ("智东西8月6日消息,……2015年两人初次见面。这是自9年前共同创立公司以来第一次休假。", "2024-08-06"),  # 2015 + 9 years
         ("智东西8月6日消息,刚刚,OpenAI宣布一位高管离职。", None),
         ("Motorola said today that its chief executive was stepping down.", None),
         ("8月32日消息,2024年……", None),

@@ -338,6 +338,26 @@ def test_event_date(sentence, published, trigger, prefer, expected):
     assert event_date(sentence, published, _span_of(sentence, trigger), prefer) == expected
 
 
+@pytest.mark.parametrize(
+    "sentence, trigger, other, expected",
+    [
+        # the time right before another verb dates that verb, not the later one
+        ("不久之前,去年加入OpenAI的华人产品经理Peter Deng也已离职。", "离职", "加入", "2024"),
+        ("不久之前,去年加入OpenAI的华人产品经理Peter Deng也已离职。", "加入", "离职", "2023"),
+        # a since-time closes the verb before it
+        ("这是他加入OpenAI九年以来第一次休假,计划休假至年底。", "休假", "加入", None),
+        ("这是他加入OpenAI九年以来第一次休假,计划休假至年底。", "加入", "休假", "2015"),
+        # a topic time in an earlier clause still governs the clauses after it
+        ("2015年8月,谷歌宣布重组,拉里·佩奇与谢尔盖·布林创办新的控股公司alphabet", "创办", "重组", "2015-08"),
+        # another verb farther from the time does not take it
+        ("他于2月离职,随后加入Anthropic", "离职", "加入", "2024-02"),
+    ],
+)
+def test_a_time_dates_the_verb_it_stands_with(sentence, trigger, other, expected):
+    span = _span_of(sentence, trigger)
+    assert event_date(sentence, "2024-08-06", span, "past", [span, _span_of(sentence, other)]) == expected
+
+
 def test_event_date_without_trigger_takes_the_first_dated_time():
     assert event_date("网友们感慨,这距离去年Altman回归也才不到1年", "2024-09-29", None) == "2023"
     assert event_date("也才不到1年", "2024-09-29", None) is None
