@@ -564,7 +564,7 @@ def folders(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def namespace(gold_dir, out_dir, floors=None, json_only=False, source=None) -> argparse.Namespace:
-    return argparse.Namespace(gold=gold_dir, pred=out_dir, source=source, json=json_only, explain=False, floors=floors)
+    return argparse.Namespace(gold=gold_dir, pred=out_dir, source=source, json=json_only, explain=False, floors=floors, before_linking=False)
 
 
 def test_floors_name_each_figure_below_its_floor(folders, tmp_path, capsys):

@@ -136,7 +136,8 @@ def test_dev_corpus_gives_one_document_line_per_article(shared, tmp_path, capsys
     ]
     assert len(schulman) == 1
     event = schulman[0]
-    assert event["arguments"]["destination"]["name"] == "Anthropic" and event["date"] == "2024-08"
+    # 000 dates it to its dateline, 2024-08-06 (the year from `2015` + `9年前`); 001 says 上个月 (2024-08)
+    assert event["arguments"]["destination"]["name"] == "Anthropic" and event["date"] == "2024-08-06"
     by_id = {d["document_id"]: Path(d["source"]).name for d in documents}
     assert sorted(by_id[d] for d in event["sources"]) == [
         "000_cc27e5bec9dc9410.txt", "001_be3abf5b08a232c5.txt", "002_a27beb696dbc8758.txt"
