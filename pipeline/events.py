@@ -11,6 +11,7 @@ Within a document, mentions of one happening merge into one event.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable
@@ -68,9 +69,13 @@ class Sentence:
     published: str | None = None
 
     @functools.cached_property
+    def triggers(self) -> list[Trigger]:
+        return find_triggers(self)
+
+    @functools.cached_property
     def trigger_spans(self) -> list[tuple[int, int]]:
         """Where the sentence's event triggers stand: a time by one of them is not another's."""
-        return [(trigger.start, trigger.end) for trigger in find_triggers(self)]
+        return [(trigger.start, trigger.end) for trigger in self.triggers]
 
     def of(self, label: str | tuple[str, ...], lo: int = 0, hi: int | None = None) -> list[Mention]:
         """Mentions with the label(s) inside lo..hi, but not a name that only qualifies the next one
@@ -621,13 +626,15 @@ def confidence(args: dict, modality_: str) -> float:
 
 def _sentences(document: Document) -> list[Sentence]:
     names = {e.entity_id: e for e in document.entities}
-    linked = [m for m in document.mentions if m.entity_id]
+    linked = sorted((m for m in document.mentions if m.entity_id in names), key=lambda m: (m.start, m.end))
+    starts = [m.start for m in linked]
     result = []
     for segment in document.segments:
+        first, last = bisect.bisect_left(starts, segment.start), bisect.bisect_left(starts, segment.end)
         inside = [  # each mention with its entity's voted type, not the model's guess for this one
             m.model_copy(update={"start": m.start - segment.start, "end": m.end - segment.start, "label": names[m.entity_id].type})
-            for m in linked
-            if m.start >= segment.start and m.end <= segment.end and m.entity_id in names
+            for m in linked[first:last]
+            if m.end <= segment.end
         ]
         language = "zh" if segment.language.startswith("zh") else "en"
         result.append(Sentence(segment.start, document.text[segment.start : segment.end], language, inside, names, document.published))
@@ -697,16 +704,16 @@ def _update_context(context: Context, sentence: Sentence) -> None:
 SUBJECT_WINDOW = 12  # characters: a name this close to the start of a sentence is usually its subject
 
 
-def extract_events(document: Document) -> list[Event]:
+def extract_events(document: Document, sentences: list[Sentence] | None = None) -> list[Event]:
     """Every event the document states, one per happening (mentions merged)."""
-    sentences = _sentences(document)
+    sentences = _sentences(document) if sentences is None else sentences
     context = Context(top_org=_top_org(sentences))
     events: list[Event] = []
     for sentence in sentences:
         if is_heading(sentence.text):
             _update_context(context, sentence)
             continue
-        for trigger in find_triggers(sentence):
+        for trigger in sentence.triggers:
             for args in RULES[trigger.type](sentence, trigger, context):
                 event = _build(trigger.type, args, sentence, document, trigger, document.provenance)
                 if event is not None:
@@ -735,9 +742,9 @@ def _implied(event: Event, sentence: Sentence, document: Document, trigger: Trig
     return []
 
 
-def find_appositions(document: Document) -> list[Apposition]:
+def find_appositions(document: Document, sentences: list[Sentence] | None = None) -> list[Apposition]:
     """Every `ORG + title + PERSON` (or `title + PERSON` in a document about one organisation)."""
-    sentences = _sentences(document)
+    sentences = _sentences(document) if sentences is None else sentences
     top_org = _top_org(sentences)
     found = []
     for sentence in sentences:
@@ -785,7 +792,8 @@ def _top_org(sentences: list[Sentence]) -> Mention | None:
 
 def extract(document: Document) -> Document:
     """The document with its events and the relations they and its appositions imply."""
-    events = extract_events(document)
-    relations = derive_relations(document, events, find_appositions(document))
+    sentences = _sentences(document)
+    events = extract_events(document, sentences)
+    relations = derive_relations(document, events, find_appositions(document, sentences))
     stages = {**document.stages, "events": "lexicon triggers + argument rules (data/events.yaml)"}
     return document.model_copy(update={"events": events, "relations": relations, "stages": stages})
