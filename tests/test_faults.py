@@ -39,6 +39,7 @@ from newsx.pipeline.merge import merge_events, merge_relations
 from newsx.pipeline.sink import DatabaseUnavailable, JsonlWriter, OutputUnwritable, RetryPolicy, SqlSink, remove_stale_temporaries
 from newsx.pipeline.spill import RunSpill
 from newsx.schemas import Document, Provenance
+from tests.conftest import PG_ADMIN_URL as ADMIN_URL
 
 KILL_TRIALS = int(os.environ.get("NEWSX_KILL_TRIALS", "4"))
 KILL_SEED = int(os.environ.get("NEWSX_KILL_SEED", "1010"))
@@ -354,18 +355,7 @@ def test_a_disk_full_mid_run_fails_clearly_and_leaves_only_whole_files(tmp_path,
 
 # --- the database restarts or goes away (PostgreSQL) ---
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 FAST = RetryPolicy(attempts=5, first_delay=0.1)  # pauses 0.1, 0.2, 0.4, 0.8 s: 1.5 s in all
-
-
-@pytest.fixture(scope="module")
-def admin():
-    try:
-        connection = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {str(error).strip()}")
-    yield connection
-    connection.close()
 
 
 @pytest.fixture

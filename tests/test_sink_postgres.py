@@ -25,8 +25,9 @@ from newsx.flows import extract_corpus
 from newsx.pipeline.merge import merge_events
 from newsx.pipeline.sink import DatabaseUnavailable, RetryPolicy, SqlSink
 from newsx.tests.test_sink import HOSTILE, counts, make_document, make_event
+from tests.conftest import PG_ADMIN_URL as ADMIN_URL
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
 PASSWORD = "s3cret-pw"  # not in any source line a traceback could show
 NO_WAIT = RetryPolicy(attempts=3, first_delay=0)
 TABLES = (
@@ -37,16 +38,6 @@ ARTICLES = {
     "zh.txt": "智东西8月6日消息，OpenAI联合创始人John Schulman于社交媒体X宣布离职，将跳槽至Anthropic。\n",
     "en.txt": "SAN FRANCISCO, May 7, 2025 -- Apple hired Jane Doe as chief financial officer. She joins from Google.\n",
 }
-
-
-@pytest.fixture(scope="module")
-def admin() -> Iterator[psycopg.Connection]:
-    try:
-        connection = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432: {str(error).strip()}")
-    yield connection
-    connection.close()
 
 
 @pytest.fixture
