@@ -40,12 +40,17 @@ ARTICLES = {
 }
 
 
-@pytest.fixture
-def schema(admin) -> Iterator[str]:
+def _fresh_schema(admin) -> Iterator[str]:
+    """A schema of the test's own, dropped afterwards."""
     name = f"newsx_test_{secrets.token_hex(6)}"
     admin.execute(f"CREATE SCHEMA {name}")
     yield name
     admin.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+@pytest.fixture
+def schema(admin) -> Iterator[str]:
+    yield from _fresh_schema(admin)
 
 
 def url_of(schema: str) -> str:
@@ -217,10 +222,7 @@ def newsx(*args: str) -> list[str]:
 
 @pytest.fixture
 def other_schema(admin) -> Iterator[str]:
-    name = f"newsx_test_{secrets.token_hex(6)}"
-    admin.execute(f"CREATE SCHEMA {name}")
-    yield name
-    admin.execute(f"DROP SCHEMA {name} CASCADE")
+    yield from _fresh_schema(admin)
 
 
 @pytest.fixture
