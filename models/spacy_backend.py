@@ -225,8 +225,11 @@ class SpacyBackend:
 
     def recognise(self, sentences: list[str]) -> list[Analysis]:
         """Entities (and with `parse`, tokens with tags and arcs) per sentence; without `parse` no tokens."""
-        inputs: Iterable[str | Doc] = sentences if self._tokenize is None else map(self._tokenize, sentences)
-        docs: Iterable[Doc] = self._nlp.pipe(inputs, batch_size=self.batch_size, disable=self._disabled)
-        if self.parse:
-            return [analysis_from_doc(doc) for doc in docs]
-        return [Analysis(spans=spans_from_doc(doc)) for doc in docs]
+        # In a memory zone the strings the batch adds to the vocabulary (every new number, every new name)
+        # are dropped when it ends: a long run's memory stays flat. No Doc outlives the zone.
+        with self._nlp.memory_zone():
+            inputs: Iterable[str | Doc] = sentences if self._tokenize is None else map(self._tokenize, sentences)
+            docs: Iterable[Doc] = self._nlp.pipe(inputs, batch_size=self.batch_size, disable=self._disabled)
+            if self.parse:
+                return [analysis_from_doc(doc) for doc in docs]
+            return [Analysis(spans=spans_from_doc(doc)) for doc in docs]

@@ -59,52 +59,78 @@ def merge_relations(relations: Iterable[Any]) -> list[Any]:
     return _merge(relations, *relation_merger())
 
 
-def _merge(records: Iterable[Any], prefix: str, date_of: Any, combine: Any) -> list[Any]:
+def _merge(records: Iterable[Any], prefix: str, date_of: Any, fold: Any, combine: Any) -> list[Any]:
     groups: dict[tuple[str, ...], list[Any]] = {}
     for record in records:
         groups.setdefault(record_key(record), []).append(record)
-    merged = [m for key, group in groups.items() for m in merge_group(key, group, prefix, date_of, combine)]
+    merged = [m for key, group in groups.items() for m in merge_group(key, group, prefix, date_of, fold, combine)]
     id_field = "event_id" if prefix == "evt" else "relation_id"
     return sorted(merged, key=lambda r: getattr(r, id_field))
 
 
-def merge_group(key: tuple[str, ...], records: Iterable[Any], prefix: str, date_of: Any, combine: Any) -> list[Any]:
+class _Cluster:
+    """What a canonical record needs of the records merged into it, folded in one at a time: a group
+    of thousands of records (a person who leaves the same company in article after article) is never
+    held whole, so a run's memory does not grow with its corpus."""
+
+    __slots__ = ("dates", "best", "best_rank", "date", "evidence", "confidence", "facts")
+
+    def __init__(self) -> None:
+        self.dates: set[str | None] = set()
+        self.best: Any = None
+        self.best_rank: tuple[float, int] | None = None
+        self.date: str | None = None
+        self.evidence: dict[tuple[str, int, int], Any] = {}
+        self.confidence = float("-inf")
+        self.facts: Any = None
+
+    def accepts(self, date: str | None) -> bool:
+        return all(_dates_compatible(known, date) for known in self.dates)
+
+    def add(self, record: Any, date: str | None, fold: Any) -> None:
+        rank = (record.confidence, -len(record.evidence[0].document_id))
+        if self.best_rank is None or rank > self.best_rank:  # the first of the best, as max() takes
+            self.best, self.best_rank = record, rank
+        self.dates.add(date)
+        self.date = _more_precise(self.date, date)
+        for item in record.evidence:
+            self.evidence[(item.document_id, item.start, item.end)] = item
+        self.confidence = max(self.confidence, record.confidence)
+        self.facts = fold(self.facts, record)
+
+
+def merge_group(key: tuple[str, ...], records: Iterable[Any], prefix: str, date_of: Any, fold: Any, combine: Any) -> list[Any]:
     """The canonical records of one group of records sharing `key` (record_key), in the order they
     were extracted: each joins the first cluster whose dates are all compatible with its own.
 
     merge_events and merge_relations group in memory; a run streams its groups from a spill file
-    (newsx.pipeline.spill) through this, so the same records give the same canonical records."""
-    clusters: list[list[Any]] = []
+    (newsx.pipeline.spill) through this, so the same records give the same canonical records.
+    `fold(facts, record)` gathers what `combine(facts, date)` needs of a cluster's records."""
+    clusters: list[_Cluster] = []
     for record in records:
-        home = next((c for c in clusters if all(_dates_compatible(date_of(r), date_of(record)) for r in c)), None)
+        date = date_of(record)
+        home = next((cluster for cluster in clusters if cluster.accepts(date)), None)
         if home is None:
-            clusters.append([record])
-        else:
-            home.append(record)
+            home = _Cluster()
+            clusters.append(home)
+        home.add(record, date, fold)
     merged = []
     id_field = "event_id" if prefix == "evt" else "relation_id"
     used: set[str] = set()
     for cluster in clusters:
-        best = max(cluster, key=lambda r: (r.confidence, -len(r.evidence[0].document_id)))
-        date = None
-        for record in cluster:
-            date = _more_precise(date, date_of(record))
-        evidence = sorted(
-            {(e.document_id, e.start, e.end): e for r in cluster for e in r.evidence}.values(),
-            key=lambda e: (e.document_id, e.start, e.end),
-        )
+        evidence = sorted(cluster.evidence.values(), key=lambda e: (e.document_id, e.start, e.end))
         sources = sorted({e.document_id for e in evidence})
         update = {
-            **combine(cluster, date),
+            **combine(cluster.facts, cluster.date),
             "evidence": evidence,
             "sources": sources,
-            "confidence": max(r.confidence for r in cluster),
+            "confidence": cluster.confidence,
         }
-        update[id_field] = _cluster_id(prefix, key, date, used)
+        update[id_field] = _cluster_id(prefix, key, cluster.date, used)
         if prefix == "evt":
             update["num_sources"] = len(sources)
             update["num_articles"] = len(sources)
-        merged.append(best.model_copy(update=update))
+        merged.append(cluster.best.model_copy(update=update))
     return merged
 
 
@@ -122,21 +148,25 @@ def _cluster_id(prefix: str, key: tuple[str, ...], date: str | None, used: set[s
     return record_id
 
 
-def event_merger() -> tuple[str, Any, Any]:
-    """(prefix, date_of, combine) of canonical events, for merge_group."""
-    return "evt", _event_date, _combine_event
+def event_merger() -> tuple[str, Any, Any, Any]:
+    """(prefix, date_of, fold, combine) of canonical events, for merge_group."""
+    return "evt", _event_date, _no_facts, _combine_event
 
 
-def relation_merger() -> tuple[str, Any, Any]:
-    """(prefix, date_of, combine) of canonical relations, for merge_group."""
-    return "rel", _relation_start, _combine_relation
+def relation_merger() -> tuple[str, Any, Any, Any]:
+    """(prefix, date_of, fold, combine) of canonical relations, for merge_group."""
+    return "rel", _relation_start, _fold_relation, _combine_relation
 
 
 def _event_date(event: Any) -> str | None:
     return event.date
 
 
-def _combine_event(cluster: list[Any], date: str | None) -> dict:
+def _no_facts(facts: None, record: Any) -> None:
+    return None
+
+
+def _combine_event(facts: None, date: str | None) -> dict:
     return {"date": date}
 
 
@@ -144,7 +174,15 @@ def _relation_start(relation: Any) -> str | None:
     return relation.start
 
 
-def _combine_relation(cluster: list[Any], start: str | None) -> dict:
+def _fold_relation(facts: tuple[str | None, bool] | None, relation: Any) -> tuple[str | None, bool]:
+    """(the latest end, whether any source says it ended) of the relations so far."""
+    end, ended = facts or (None, False)
+    if relation.end and (end is None or relation.end > end):
+        end = relation.end
+    return end, ended or bool(relation.ended)
+
+
+def _combine_relation(facts: tuple[str | None, bool], start: str | None) -> dict:
     """The earliest start, the latest end, ended if any source says so."""
-    ends = [r.end for r in cluster if r.end]
-    return {"start": start, "end": max(ends) if ends else None, "ended": any(r.ended for r in cluster)}
+    end, ended = facts
+    return {"start": start, "end": end, "ended": ended}

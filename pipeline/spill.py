@@ -10,7 +10,8 @@ removed by the next run, see newsx.pipeline.sink.remove_stale_temporaries).
 The merge streams: records come back grouped by their merge key (pipeline/merge.py `record_key`),
 in the order they were extracted within a group, so `merge_group` forms the same clusters as
 merging the whole list in memory; canonical records go back to the file and are read out in id
-order. Only one key's group and one chunk of rows are in memory at a time.
+order. Only one record, the clusters of one key's group (merge._Cluster) and one chunk of rows
+are in memory at a time.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Iterator
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -127,26 +130,19 @@ class RunSpill:
         """Merge every key's group of events and relations into canonical records (merge.merge_group)."""
         if self._merged:
             return
-        for kind, (prefix, date_of, combine) in (("event", merge.event_merger()), ("relation", merge.relation_merger())):
-            # SQLite sorts by key on disk (temp_store=FILE); each group is merged as it ends, and its
-            # canonical records are written while the SELECT still steps (another table: allowed).
-            key, group = None, []
+        for kind, (prefix, date_of, fold, combine) in (("event", merge.event_merger()), ("relation", merge.relation_merger())):
+            # SQLite sorts by key on disk (temp_store=FILE); each group's records stream through
+            # merge_group one at a time, and its canonical records are written while the SELECT still
+            # steps (another table: allowed).
             pending: list[tuple[str, str, str, bytes]] = []
-
-            def flush() -> None:
-                if group:
-                    for record in merge.merge_group(tuple(orjson.loads(key)), group, prefix, date_of, combine):
-                        record_id = record.event_id if prefix == "evt" else record.relation_id
-                        pending.append((kind, record_id, type(record).__name__, record.model_dump_json().encode()))
+            rows = self._rows("SELECT key, cls, data FROM records WHERE kind = ? ORDER BY key, seq", (kind,))
+            for key, group in groupby(rows, key=itemgetter(0)):
+                records = (self._load(cls, data) for _, cls, data in group)
+                for record in merge.merge_group(tuple(orjson.loads(key)), records, prefix, date_of, fold, combine):
+                    record_id = record.event_id if prefix == "evt" else record.relation_id
+                    pending.append((kind, record_id, type(record).__name__, record.model_dump_json().encode()))
                 if len(pending) >= CHUNK:
                     self._insert_canonical(pending)
-
-            for row_key, cls, data in self._rows("SELECT key, cls, data FROM records WHERE kind = ? ORDER BY key, seq", (kind,)):
-                if row_key != key:
-                    flush()
-                    key, group = row_key, []
-                group.append(self._load(cls, data))
-            flush()
             self._insert_canonical(pending)
         self.db.execute("CREATE INDEX canonical_by_id ON canonical (kind, id, seq)")
         self._merged = True

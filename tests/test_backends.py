@@ -243,6 +243,17 @@ def test_spacy_returns_one_analysis_per_sentence_in_order() -> None:
     assert analyses[0].spans == [] and analyses[1].spans[0].text == "Motorola" and analyses[2].spans == []
 
 
+def test_spacy_vocabulary_does_not_grow_with_new_strings() -> None:
+    """A long run meets new numbers and names in every batch: they must not pile up in the model's string store."""
+    backend = SpacyBackend(spacy_backend.default_english_package())
+    strings = backend._nlp.vocab.strings
+    backend.recognise([f"Acme raised ${n} million from Zorblat{n} Capital in {n}年." for n in range(50)])
+    before = len(strings)
+    analyses = backend.recognise([f"Globex{n} hired Quux{n} Wibble as CTO for {n * 7919} dollars." for n in range(500)])
+    assert len(strings) == before
+    assert all(isinstance(span.text, str) for analysis in analyses for span in analysis.spans)
+
+
 def test_spacy_fingerprint_is_stable_across_loads_and_names_package_and_version() -> None:
     package = spacy_backend.default_english_package()
     first, second = SpacyBackend(package), SpacyBackend(package)

@@ -61,6 +61,28 @@ def test_events_from_two_documents_merge_into_one_canonical_event():
     assert merge_events([make_event(b, "x", date=None), make_event(a, "y")])[0].event_id == event.event_id
 
 
+def test_merging_a_group_holds_its_clusters_not_its_records():
+    """A person who leaves the same company in article after article: memory must not grow with the articles."""
+    import tracemalloc
+
+    from newsx.pipeline.merge import event_merger, merge_group, record_key
+
+    template = make_event("doc_" + "a" * 24, "He left OpenAI for Anthropic.", date=None)
+    key = record_key(template)
+
+    def peak(count: int) -> int:
+        records = (template.model_copy(update={"confidence": 0.5 + (n % 7) / 100}) for n in range(count))
+        tracemalloc.start()
+        [event] = merge_group(key, records, *event_merger())
+        size = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert event.confidence == 0.56
+        return size
+
+    small, large = peak(200), peak(4000)
+    assert large < 2 * small + 200_000, (small, large)
+
+
 def test_events_with_incompatible_dates_stay_apart():
     a = "doc_" + "a" * 24
     assert len(merge_events([make_event(a, "x", date="2015"), make_event(a, "y", date="2024-08")])) == 2
