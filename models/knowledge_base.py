@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,6 +20,9 @@ import orjson
 import yaml
 
 ENTITY_TYPES = ("PERSON", "ORG", "GPE", "PRODUCT")
+# A learned alias keeps this many of the documents it was learned from, the smallest ids (the same
+# whatever order the documents come in): enough to review it, and a long run's KB stays small.
+MAX_LEARNED_SOURCES = 10
 _SEPARATORS = str.maketrans("", "", "·•・‧.．-‐")
 
 
@@ -32,6 +37,16 @@ def entity_id(name: str, entity_type: str) -> str:
     return "ent_" + hashlib.sha256(f"{entity_type}\x1f{name_key(name)}".encode()).hexdigest()[:24]
 
 
+def add_sources(sources: list[str], documents: Iterable[str]) -> list[str]:
+    """Add document ids to a learned alias's sorted sources, keeping the MAX_LEARNED_SOURCES smallest."""
+    for document_id in documents:
+        at = bisect_left(sources, document_id)
+        if at < MAX_LEARNED_SOURCES and (at == len(sources) or sources[at] != document_id):
+            sources.insert(at, document_id)
+            del sources[MAX_LEARNED_SOURCES:]
+    return sources
+
+
 @dataclass
 class KBEntity:
     name: str
@@ -39,7 +54,7 @@ class KBEntity:
     wikidata: str | None = None
     aliases: dict[str, list[str]] = field(default_factory=dict)
     ambiguous_aliases: list[str] = field(default_factory=list)
-    learned: dict[str, list[str]] = field(default_factory=dict)  # alias -> documents it was learned from
+    learned: dict[str, list[str]] = field(default_factory=dict)  # alias -> documents it was learned from (some)
     origin: str = "seed"  # seed | user | learned
 
     @property
@@ -70,7 +85,7 @@ def _entity_from(data: dict, origin: str) -> KBEntity:
         wikidata=data.get("wikidata"),
         aliases={lang: [str(a) for a in values or []] for lang, values in aliases.items()},
         ambiguous_aliases=[str(a) for a in data.get("ambiguous_aliases") or []],
-        learned={str(alias): list(docs) for alias, docs in (data.get("learned") or {}).items()},
+        learned={str(alias): add_sources([], docs) for alias, docs in (data.get("learned") or {}).items()},
         origin=data.get("origin", origin),
     )
 
@@ -200,7 +215,7 @@ class KnowledgeBase:
             keep.aliases.setdefault(lang, []).extend(v for v in values if v not in keep.aliases.get(lang, []))
         keep.aliases.setdefault("other", []).append(other.name)
         for alias, documents in other.learned.items():
-            keep.learned.setdefault(alias, []).extend(d for d in documents if d not in keep.learned.get(alias, []))
+            add_sources(keep.learned.setdefault(alias, []), documents)
         keep.origin = "user"
         key = self.key(other.name, other.type)
         self.entities.pop(key, None)
@@ -236,7 +251,5 @@ class KnowledgeBase:
             aliases = {name_key(alias) for alias in known.all_aliases() if alias not in known.learned}
             for mention in found.mentions:
                 if name_key(mention) not in aliases or mention in known.learned:
-                    documents = known.learned.setdefault(mention, [])
-                    if document_id not in documents:
-                        documents.append(document_id)
+                    add_sources(known.learned.setdefault(mention, []), [document_id])
         self._index = None

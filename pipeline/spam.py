@@ -620,7 +620,7 @@ def _fragment_candidates(
             cut = max((joins[k - 1] for k in (i, j) if 0 < k < len(key)), default=0.0)
             run.append(_Fragment(low, high, i, j, gain, cut, cohesion, split))
         result.append(run)
-    if gate and not _is_attack([f for run in result for f in run], key, enough_runs=True):
+    if gate and not _is_attack([f for run in result for f in run], key, any_chain=True):
         return []  # not even every fragment together shows an attack: no chain of them can
     result.sort(key=lambda run: (run[0].start, run[0].end))
     return result
@@ -795,11 +795,11 @@ def _best_chain(candidates: Sequence[list[_Fragment]], key_length: int) -> list[
     return chain[::-1]
 
 
-def _is_attack(chain: list[_Fragment], key: str, enough_runs: bool = False) -> bool:
+def _is_attack(chain: list[_Fragment], key: str, any_chain: bool = False) -> bool:
     """Whether a chain shows an attack: four or more links, most of them splices, spelling out most of the headline.
 
-    With `enough_runs`, of all the fragments of a page, whatever their order: whether some chain of them
-    could (four spliced runs of the page, covering enough of the headline, no share asked).
+    With `any_chain`, `chain` is every fragment of a page, in no order: whether some chain of them could
+    (four spliced runs of the page, together covering enough of the headline; no share asked).
 
     A headline's words an article repeats (names, `总裁`) are few, read
     naturally where they stand, and seldom follow one another in the
@@ -809,10 +809,10 @@ def _is_attack(chain: list[_Fragment], key: str, enough_runs: bool = False) -> b
     spliced = [f for f in chain if f.evidence > 0]
     covered = {k for f in spliced for k in range(f.key_start, f.key_end)}
     distinct = len({(f.key_start, f.key_end) for f in spliced})
-    links = len({(f.start, f.end) for f in spliced}) if enough_runs else len(spliced)
+    links = len({(f.start, f.end) for f in spliced}) if any_chain else len(spliced)  # a chain takes a run once
     return (
         links >= MIN_ATTACK_SPLICES
-        and (enough_runs or len(spliced) >= MIN_SPLICED_SHARE * len(chain))
+        and (any_chain or len(spliced) >= MIN_SPLICED_SHARE * len(chain))
         and len(covered) >= MIN_TITLE_COVERAGE * len(key)
         and (distinct >= 3 or len(key) <= SHORT_TITLE_HAN)
     )

@@ -161,6 +161,20 @@ def test_missing_user_file_is_the_seed_alone(seed, tmp_path):
 # --- learning ---
 
 
+def test_a_learned_alias_keeps_a_few_sources_the_same_in_any_order(seed):
+    """A long run mentions an alias in article after article: the KB keeps the smallest ids, not all of them."""
+    from newsx.models.knowledge_base import MAX_LEARNED_SOURCES
+
+    documents = [f"doc_{n:024d}" for n in range(3 * MAX_LEARNED_SOURCES)]
+    learned = []
+    for order in (documents, documents[::-1]):
+        kb = KnowledgeBase.load(seed=seed)
+        for document_id in order:
+            kb.learn(document_id, [found("Sam Altman", "PERSON", "山姆·奥特曼")])
+        learned.append(kb.get("Sam Altman").learned["山姆·奥特曼"])
+    assert learned[0] == learned[1] == documents[:MAX_LEARNED_SOURCES]
+
+
 def test_learn_records_new_aliases_and_new_entities_with_their_documents(seed):
     kb = KnowledgeBase.load(seed=seed)
     kb.learn(DOC_A, [found("Sam Altman", "PERSON", "Sam Altman", "山姆·奥特曼", "奥特曼"), found("Mira Murati", "PERSON", "Mira Murati", "米拉·穆拉蒂")])
